@@ -1,0 +1,242 @@
+// idemcheck/impl/producer_state_table.hpp
+//
+// The broker-side producer-state table of one partition: for every producer
+// id, its epoch, the timestamp that drives expiry and a window of the last N
+// appended batches used for duplicate detection. It is the optimized
+// counterpart of spec/'s reference model, built so that a broker can keep a
+// million idempotent producers per partition in memory and validate appends
+// at memory-latency speed.
+//
+// Guarantees (each is checked against the reference model by properties/):
+//  * Same observable behaviour as Kafka >= 2.5 for client appends (decision
+//    table of the README / spec header), replicated appends, expiry, snapshot
+//    and reload. Sequence arithmetic wraps at INT32_MAX exactly as Kafka's.
+//  * check() is const and never mutates; commit() applies a checked batch.
+//    append() is check-then-commit. A rejected append changes nothing.
+//  * Errors are values: nothing on the append path throws or allocates,
+//    except when the table grows (a new entry chunk or a rehash) or a batch
+//    needs the rare "wide" encoding (see below).
+//  * Snapshots are a compact, versioned binary format protected by CRC32C;
+//    a truncated, corrupt, wrong-version or impossible snapshot is rejected
+//    with a SnapshotError naming the problem, never undefined behaviour.
+//  * Library code never prints and never aborts on bad input.
+//
+// Memory layout
+// -------------
+//   index:   open addressing, linear probing, backward-shift deletion (no
+//            tombstones, so probe lengths never degrade after expiry sweeps).
+//            One 8-byte slot per bucket: {u32 entry id, u32 hash tag}. The
+//            home bucket is fastrange(tag, capacity) = (tag * capacity) >> 32,
+//            so capacity need not be a power of two (growth x1.5, not x2)
+//            and a slot's home is recomputable from the slot alone. Max load
+//            7/8, so the index costs 8 / [0.58, 0.875] = 9.1 .. 13.7 bytes
+//            per producer. A lookup compares tags in the index and touches
+//            the entry only on a tag match (false match rate ~ capacity/2^32).
+//   entries: dense array of fixed-size Entry records in chunks of 256 (no
+//            vector-doubling waste, no per-producer allocation, stable
+//            addresses while the table does not shrink). Deletion moves the
+//            last entry into the hole and repoints its index slot.
+//            Entry<W> (W = MaxWindow) is 28 + 10*W bytes rounded to 8:
+//              i64 producer_id, i64 last_timestamp, i64 newest_last_offset,
+//              i16 epoch, u8 batch count, u8 flags,
+//              u32 last_seq[W], u32 back[W], u16 offset_delta[W]
+//            where back[i] = newest_last_offset - last_offset[i] and
+//            offset_delta[i] = last_offset[i] - first_offset[i]. W = 5: 80 B.
+//   wide:    a batch with offset_delta >= 2^16 (more than 65536 records) or a
+//            window spanning >= 2^32 offsets does not fit the compact form;
+//            its entry is flagged "wide" and its offsets live exactly in a
+//            side hash map keyed by producer id (allocation only then). The
+//            entry returns to the compact form as soon as its window fits.
+//   Bytes per producer (W = 5, no wide entries): 80 (entry) + 9.1..13.7
+//   (index) + < 0.1 (chunk pointers) = 89..94 bytes. memory_bytes() reports
+//   the exact figure (the side map is estimated: node + bucket sizes).
+//
+// Thread safety: none inside; one table per partition, guarded by the
+// caller's partition lock (as Kafka's log lock guards its state manager).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "idemcheck/impl/detail/table_layout.hpp"
+#include "idemcheck/impl/types.hpp"
+
+namespace idemcheck::impl {
+
+/// Configuration of one table. window in [1, MaxWindow].
+struct TableConfig {
+  int window = 5;                                   ///< batches cached per producer (Kafka: 5)
+  std::int64_t producer_id_expiration_ms = 86'400'000;  ///< Kafka's producer.id.expiration.ms
+  bool snapshot_keeps_window = false;               ///< false = Kafka: only the newest batch survives a snapshot
+};
+
+/// Read-only view of one producer's entry (batches oldest first).
+struct EntryView {
+  ProducerId producer_id;    ///< the key
+  Epoch epoch;               ///< epoch of the cached batches
+  Timestamp last_timestamp;  ///< max timestamp of the newest batch; drives expiry
+  int batch_count = 0;       ///< valid prefix of batches, <= config.window
+  CachedBatch batches[8];    ///< oldest first
+};
+
+/// Why a snapshot was rejected.
+struct SnapshotError {
+  enum class Kind { truncated, bad_magic, unsupported_version, crc_mismatch, impossible_value, trailing_bytes };
+  Kind kind;
+  std::string message;  ///< human-readable, names the field or byte offset
+};
+
+/// One item of a multi-partition produce request for append_request().
+template <class Table>
+struct RequestItem {
+  Table* table;       ///< the partition's table (items may share one)
+  BatchHeader batch;  ///< the partition's batch, appended as by append()
+};
+
+/// Apply the items of one produce request in order, as if each were append()ed,
+/// overlapping the memory accesses of later items with the validation of
+/// earlier ones. out.size() must equal items.size().
+template <class Table>
+void append_request(std::span<const RequestItem<Table>> items, std::span<AppendResult> out) noexcept;
+
+template <int MaxWindow>
+class BasicProducerStateTable {
+  static_assert(MaxWindow >= 1 && MaxWindow <= 8, "EntryView holds at most 8 batches");
+
+ public:
+  /// Opaque outcome of check(): what commit() would do. It records where the
+  /// producer was found (or where it would be inserted) so that commit() does
+  /// not probe again; hence it is only valid on the unchanged table.
+  struct Decision {
+    enum class Kind : std::uint8_t { no_producer_id, rejected, duplicate, insert, update };
+    Kind kind = Kind::rejected;
+    Errc error = Errc::none;      ///< rejected only
+    bool clear_window = false;    ///< update only: the epoch changes
+    std::uint32_t position = 0;   ///< insert: index bucket; update: entry id
+    Offset first_offset;          ///< duplicate only
+    Offset last_offset;           ///< duplicate only
+  };
+
+  /// An empty table at log end offset 0. Throws std::invalid_argument if
+  /// config.window is outside [1, MaxWindow] or the expiration is negative:
+  /// a misconfiguration is a programming error, not a data error.
+  explicit BasicProducerStateTable(TableConfig config = {});
+  /// Deep copies: tests and properties fork a table to compare futures.
+  BasicProducerStateTable(const BasicProducerStateTable& other);
+  /// Deep copy assignment (strong guarantee: copy then swap).
+  BasicProducerStateTable& operator=(const BasicProducerStateTable& other);
+  /// Moves leave the source empty but usable only for destruction/assignment.
+  BasicProducerStateTable(BasicProducerStateTable&&) noexcept = default;
+  /// See the move constructor.
+  BasicProducerStateTable& operator=(BasicProducerStateTable&&) noexcept = default;
+  ~BasicProducerStateTable() = default;
+
+  /// Log end offset: where the next batch is written.
+  [[nodiscard]] Offset log_end_offset() const noexcept;
+
+  /// Validate a client batch against the table without changing anything.
+  /// A batch with last_offset_delta < 0 (a malformed header Kafka's record
+  /// validation would refuse) is rejected with invalid_record.
+  [[nodiscard]] Decision check(const BatchHeader& batch) const noexcept;
+  /// Apply a decision produced by check() on this unchanged table; returns the result.
+  /// Growth may allocate; if that allocation fails the program terminates
+  /// (noexcept), as with any allocation failure on a broker's hot path.
+  AppendResult commit(const BatchHeader& batch, const Decision& decision) noexcept;
+  /// check() + commit().
+  AppendResult append(const BatchHeader& batch) noexcept;
+
+  /// Append a batch from replication or log recovery: no dedup, no sequence
+  /// check, a lower epoch is adopted; the batch is written at log_end_offset().
+  /// A batch with a producer id but base_sequence < 0 carries no sequence to
+  /// cache: it only advances the log (like a batch without producer id). A
+  /// batch with last_offset_delta < 0 is ignored.
+  void replicate(const BatchHeader& batch) noexcept;
+
+  /// Remove every producer with now - last_timestamp >= producer_id_expiration_ms.
+  /// Returns how many were removed. The difference is computed without
+  /// overflow: a difference beyond int64 counts as +/- infinity.
+  std::size_t expire(Timestamp now) noexcept;
+
+  /// Number of producers with an entry.
+  [[nodiscard]] std::size_t size() const noexcept;
+  /// Pre-size for n producers (avoids rehashing).
+  void reserve(std::size_t n);
+  /// The entry of a producer, if any.
+  [[nodiscard]] std::optional<EntryView> find(ProducerId id) const noexcept;
+  /// Every entry, sorted by producer id (for comparison; not a hot path).
+  [[nodiscard]] std::vector<EntryView> entries() const;
+  /// Bytes of heap memory owned by the table (index + entry storage + overflow).
+  [[nodiscard]] std::size_t memory_bytes() const noexcept;
+  /// The configuration the table was built with.
+  [[nodiscard]] const TableConfig& config() const noexcept { return config_; }
+
+  /// Encode the producer state as of log_end_offset() (Kafka: newest batch per
+  /// producer only unless config.snapshot_keeps_window).
+  [[nodiscard]] std::vector<std::byte> snapshot() const;
+  /// Decode a snapshot into a table with the given config; producers expired at
+  /// `now` are dropped (as Kafka does on load). log_end_offset() becomes the
+  /// snapshot's offset. Throws std::invalid_argument only for a bad config.
+  static std::variant<BasicProducerStateTable, SnapshotError> load(std::span<const std::byte> bytes, TableConfig config,
+                                                                   Timestamp now);
+
+ private:
+  template <class T>
+  friend void append_request(std::span<const RequestItem<T>> items, std::span<AppendResult> out) noexcept;
+
+  using Entry = detail::Entry<MaxWindow>;
+  using Slot = detail::IndexSlot;
+  struct Probe {
+    bool found;
+    std::uint32_t bucket;  // found: the entry's bucket; else the empty bucket ending the probe
+    std::uint32_t id;      // entry id when found
+  };
+  struct Meta;  // one batch in full width (decode/encode of the window)
+
+  static constexpr std::uint32_t kEmpty = 0xFFFFFFFFu;
+  static constexpr unsigned kChunkShift = 8;
+  static constexpr std::uint32_t kChunkSize = 1u << kChunkShift;
+
+  [[nodiscard]] Entry& entry(std::uint32_t id) noexcept;
+  [[nodiscard]] const Entry& entry(std::uint32_t id) const noexcept;
+  [[nodiscard]] std::uint32_t home(std::uint32_t tag) const noexcept;
+  [[nodiscard]] Probe probe(std::int64_t pid, std::uint32_t tag) const noexcept;
+  [[nodiscard]] std::uint32_t bucket_of(std::uint32_t id, std::uint32_t tag) const noexcept;
+  void commit_into(const BatchHeader& batch, const Decision& decision, AppendResult& out) noexcept;
+  void prefetch_bucket(ProducerId pid) const noexcept;
+  void prefetch_entry(ProducerId pid) const noexcept;
+
+  std::uint32_t insert_entry(std::uint32_t bucket, std::int64_t pid, std::uint32_t tag, std::int16_t epoch);
+  void erase_entry(std::uint32_t id) noexcept;
+  void rehash(std::uint32_t new_capacity);
+  void grow_for_one_more();
+  void push_batch(Entry& e, std::int32_t last_seq, std::int64_t last_offset, std::int32_t offset_delta);
+  void clear_window(Entry& e) noexcept;
+  int decode(const Entry& e, Meta* out) const noexcept;
+  void encode(Entry& e, const Meta* in, int n);
+  [[nodiscard]] EntryView view(const Entry& e) const noexcept;
+  [[nodiscard]] bool expired(const Entry& e, Timestamp now) const noexcept;
+  [[nodiscard]] bool find_duplicate(const Entry& e, std::int32_t first_seq, std::int32_t last_seq,
+                                    Decision& d) const noexcept;
+
+  TableConfig config_;
+  std::int64_t log_end_offset_ = 0;
+  std::uint32_t size_ = 0;
+  std::uint32_t capacity_ = 0;  // index buckets
+  std::unique_ptr<Slot[]> slots_;
+  std::vector<std::unique_ptr<Entry[]>> chunks_;
+  std::unordered_map<std::int64_t, detail::WideWindow<MaxWindow>> wide_;
+};
+
+/// The table as Kafka sizes it: 5 cached batches per producer.
+using ProducerStateTable = BasicProducerStateTable<5>;
+
+}  // namespace idemcheck::impl
+
+#include "idemcheck/impl/detail/producer_state_table_impl.hpp"

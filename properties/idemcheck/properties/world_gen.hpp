@@ -1,0 +1,53 @@
+// idemcheck/properties/world_gen.hpp
+//
+// Generators of world histories. A profile fixes the world's configuration
+// and says how often each kind of event happens (0: never), so that one
+// generator serves the differential property, the safety claims and the
+// claims that must fail, each with the events its story needs.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include <rapidcheck.h>
+
+#include "idemcheck/spec/history.hpp"
+
+namespace idemcheck::properties {
+
+/// Number of event kinds (spec::Event::Kind).
+inline constexpr std::size_t kEventKinds = 15;
+
+/// What a generated history may contain.
+struct WorldProfile {
+  spec::WorldConfig config;
+  std::array<int, kEventKinds> weights{};  ///< indexed by spec::Event::Kind
+  std::int64_t max_records = 3;            ///< records per send: 1..max_records
+  bool huge_sends = false;                 ///< sometimes up to 2^30 records (wraps the client's int sequences)
+  int chunk = 6;                           ///< events per chunk (see gen_world_history)
+  std::vector<spec::Event> prefix;         ///< events every history starts with (not shrunk away)
+  /// Weight of one kind.
+  int& weight(spec::Event::Kind k) { return weights[static_cast<std::size_t>(k)]; }
+};
+
+/// Weights for "everything that can go wrong": every event kind that does not
+/// change who the producers are (no send-same, no producer restart, no
+/// expiry, no broker restart).
+WorldProfile faults_profile(const spec::WorldConfig& config);
+/// faults_profile plus producer restarts (without re-sending), producer-state
+/// expiry and broker restarts: every event kind but send-same.
+WorldProfile everything_profile(const spec::WorldConfig& config);
+
+/// A prefix after which the broker knows every producer on every partition:
+/// each producer sends one record to each partition and has it acknowledged.
+std::vector<spec::Event> warm_up(const spec::WorldConfig& config);
+
+/// One event drawn from the profile.
+rc::Gen<spec::Event> gen_world_event(const WorldProfile& profile);
+/// A history: a list of up to `size` chunks of up to profile.chunk events, so
+/// its length grows with RapidCheck's size (kept <= 100) and RapidCheck can
+/// shrink it by whole chunks first.
+rc::Gen<spec::History> gen_world_history(const WorldProfile& profile);
+
+}  // namespace idemcheck::properties

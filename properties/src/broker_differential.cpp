@@ -1,0 +1,304 @@
+#include "idemcheck/properties/broker_differential.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "idemcheck/properties/broker_adapters.hpp"
+
+namespace idemcheck::properties {
+
+std::string_view name(BrokerCase c) {
+  switch (c) {
+    case BrokerCase::append_in_sequence: return "append in sequence";
+    case BrokerCase::duplicate_from_cache: return "duplicate answered from the cache";
+    case BrokerCase::evicted_retry_rejected: return "retry of an evicted batch rejected";
+    case BrokerCase::partial_overlap_rejected: return "partial overlap rejected";
+    case BrokerCase::gap_rejected: return "sequence gap rejected";
+    case BrokerCase::epoch_bump_accepted: return "epoch bump at sequence 0 accepted";
+    case BrokerCase::epoch_bump_nonzero_rejected: return "epoch bump at nonzero sequence rejected";
+    case BrokerCase::stale_epoch_rejected: return "stale epoch rejected";
+    case BrokerCase::unknown_producer_accepted: return "unknown producer accepted";
+    case BrokerCase::sequence_wrapped: return "sequence wrapped past INT32_MAX";
+    case BrokerCase::no_producer_id: return "batch without producer id";
+    case BrokerCase::invalid_record: return "negative sequence rejected (INVALID_RECORD)";
+    case BrokerCase::replicated_append: return "replicated append";
+    case BrokerCase::expiry_removed_producer: return "expiry removed a producer";
+    case BrokerCase::restart_shrank_window: return "restart shrank a window";
+    case BrokerCase::unclean_restart_replayed: return "unclean restart replayed the log";
+    case BrokerCase::retry_after_expiry_rewritten: return "retry after expiry written again";
+    case BrokerCase::large_batch: return "batch of more than 65,535 records";
+    case BrokerCase::count_: break;
+  }
+  return "unknown case";
+}
+
+void BrokerCoverage::merge(const BrokerCoverage& other) {
+  for (std::size_t i = 0; i < kBrokerCaseCount; ++i) counts[i] += other.counts[i];
+  histories += other.histories;
+  steps += other.steps;
+}
+
+std::vector<BrokerCase> BrokerCoverage::missing() const {
+  std::vector<BrokerCase> out;
+  for (std::size_t i = 0; i < kBrokerCaseCount; ++i) {
+    if (counts[i] == 0) out.push_back(static_cast<BrokerCase>(i));
+  }
+  return out;
+}
+
+namespace {
+
+using K = BrokerOp::Kind;
+
+// What the harness remembers of one producer slot: enough to build its next
+// batch, its retries and its mistakes.
+struct Slot {
+  std::int64_t producer_id = -1;  // -1: not started yet
+  std::int32_t epoch = 0;
+  std::int64_t next_sequence = 0;
+  std::vector<spec::Batch> written;  // every batch the broker wrote for it, oldest first
+};
+
+template <class T>
+std::string show(const T& value) {
+  std::ostringstream os;
+  os << value;
+  return os.str();
+}
+
+std::string show_entries(const std::vector<spec::ProducerEntry>& entries) {
+  std::ostringstream os;
+  for (const auto& e : entries) os << "\n      " << e;
+  return entries.empty() ? std::string(" (none)") : os.str();
+}
+
+class Interpreter {
+ public:
+  explicit Interpreter(const spec::BrokerConfig& config)
+      : config_(config), spec_(spec::make_reference_partition(config)), impl_(make_impl_partition(config)) {}
+
+  BrokerRunResult run(const std::vector<BrokerOp>& ops) {
+    BrokerRunResult result;
+    result.coverage.histories = 1;
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      ++result.coverage.steps;
+      if (auto d = step(ops[i], result.coverage)) {
+        d->step = i;
+        result.divergence = std::move(d);
+        return result;
+      }
+    }
+    return result;
+  }
+
+ private:
+  Slot& started(int index) {
+    Slot& s = slots_[static_cast<std::size_t>(index)];
+    if (s.producer_id < 0) start(s, 0);
+    return s;
+  }
+
+  void start(Slot& s, std::int64_t mode) {
+    s = Slot{};
+    s.producer_id = next_producer_id_++;
+    switch (mode) {
+      case 0: break;
+      case 1: s.next_sequence = 1000 + s.producer_id; s.epoch = 3; break;              // mid-stream producer
+      case 2: s.next_sequence = spec::kMaxSequence - (s.producer_id % 4); break;        // about to wrap
+      default: s.next_sequence = spec::kMaxSequence - 2; s.epoch = 32'766; break;       // last epochs too
+    }
+  }
+
+  spec::Batch batch(const Slot& s, std::int32_t epoch, std::int64_t first, std::int64_t records) const {
+    return spec::Batch{s.producer_id, epoch, first, records, now_};
+  }
+
+  std::optional<BrokerDivergence> step(const BrokerOp& op, BrokerCoverage& cov) {
+    auto count = [&](BrokerCase c) { ++cov.counts[static_cast<std::size_t>(c)]; };
+    const auto before = spec_->producers();
+    std::optional<spec::Batch> sent;
+    bool replicated = false;
+    K effective = op.kind;  // what the op turned into (a retry with nothing to retry is a plain append)
+
+    switch (op.kind) {
+      case K::append_next: {
+        Slot& s = started(op.producer);
+        sent = batch(s, s.epoch, s.next_sequence, op.records);
+        break;
+      }
+      case K::retry_recent:
+      case K::retry_evicted:
+      case K::partial_overlap: {
+        Slot& s = started(op.producer);
+        const std::int64_t back = op.kind == K::retry_evicted ? config_.window + op.arg : op.arg;
+        if (static_cast<std::int64_t>(s.written.size()) < back) {
+          sent = batch(s, s.epoch, s.next_sequence, op.records);  // nothing that old yet: a plain append
+          effective = K::append_next;
+          break;
+        }
+        spec::Batch b = s.written[s.written.size() - static_cast<std::size_t>(back)];
+        if (op.kind == K::partial_overlap) {
+          // Same start, one record more (or fewer): overlaps without matching.
+          b.record_count = b.record_count > 1 && op.records % 2 == 0 ? b.record_count - 1 : b.record_count + 1;
+        }
+        sent = b;
+        break;
+      }
+      case K::gap: {
+        Slot& s = started(op.producer);
+        sent = batch(s, s.epoch, (s.next_sequence + op.arg) % (spec::kMaxSequence + 1), op.records);
+        break;
+      }
+      case K::bump_epoch:
+      case K::bump_epoch_nonzero: {
+        Slot& s = started(op.producer);
+        const std::int32_t e = s.epoch < 32'767 ? s.epoch + 1 : s.epoch;
+        sent = batch(s, e, op.kind == K::bump_epoch ? 0 : s.next_sequence, op.records);
+        break;
+      }
+      case K::stale_epoch: {
+        Slot& s = started(op.producer);
+        sent = batch(s, s.epoch - 1, s.next_sequence, op.records);
+        break;
+      }
+      case K::new_producer: {
+        Slot& s = slots_[static_cast<std::size_t>(op.producer)];
+        start(s, op.arg);
+        sent = batch(s, s.epoch, s.next_sequence, op.records);
+        break;
+      }
+      case K::no_producer_id:
+        sent = spec::Batch{spec::kNoProducerId, spec::kNoEpoch, spec::kNoSequence, op.records, now_};
+        break;
+      case K::negative_sequence: {
+        Slot& s = started(op.producer);
+        sent = batch(s, s.epoch, op.arg == 0 ? -1 : std::numeric_limits<std::int32_t>::min(), op.records);
+        break;
+      }
+      case K::replicate_next: {
+        Slot& s = started(op.producer);
+        sent = batch(s, s.epoch, s.next_sequence, op.records);
+        replicated = true;
+        break;
+      }
+      case K::expire:
+      case K::advance_time:
+        now_ += op.arg;
+        if (op.kind == K::expire) {
+          spec_->expire(now_);
+          impl_->expire(now_);
+          if (spec_->producers().size() < before.size()) count(BrokerCase::expiry_removed_producer);
+        }
+        break;
+      case K::take_snapshot:
+        spec_->take_snapshot();
+        impl_->take_snapshot();
+        writes_since_snapshot_ = false;
+        break;
+      case K::restart_clean:
+      case K::restart_unclean: {
+        const bool clean = op.kind == K::restart_clean;
+        if (!clean && writes_since_snapshot_) count(BrokerCase::unclean_restart_replayed);
+        spec_->restart(now_, clean);
+        impl_->restart(now_, clean);
+        writes_since_snapshot_ = false;
+        const auto after = spec_->producers();
+        for (const auto& a : after) {
+          auto it = std::find_if(before.begin(), before.end(), [&](const auto& b) { return b.producer_id == a.producer_id; });
+          if (it != before.end() && a.batches.size() < it->batches.size()) {
+            count(BrokerCase::restart_shrank_window);
+            break;
+          }
+        }
+        break;
+      }
+    }
+
+    std::string operation = show(op);
+    if (sent) {
+      operation += " sends " + show(*sent);
+      if (replicated) {
+        spec_->replicate(*sent);
+        impl_->replicate(*sent);
+        count(BrokerCase::replicated_append);
+        record_write(op, *sent);
+      } else {
+        const spec::AppendOutcome s = spec_->append(*sent);
+        const spec::AppendOutcome m = impl_->append(*sent);
+        if (!(s == m)) return BrokerDivergence{0, operation, show(s), show(m), "append outcome"};
+        BrokerOp as_run = op;
+        as_run.kind = effective;
+        classify(as_run, *sent, s, before, cov);
+        if (s.error == spec::Error::none && !s.duplicate) record_write(op, *sent);
+      }
+    }
+
+    if (spec_->log_end_offset() != impl_->log_end_offset()) {
+      return BrokerDivergence{0, operation, show(spec_->log_end_offset()), show(impl_->log_end_offset()),
+                              "log end offset"};
+    }
+    const auto spec_state = spec_->producers();
+    const auto impl_state = impl_->producers();
+    if (spec_state != impl_state) {
+      return BrokerDivergence{0, operation, show_entries(spec_state), show_entries(impl_state), "producer state"};
+    }
+    return std::nullopt;
+  }
+
+  // The broker wrote `b`: the producer's next batch follows it.
+  void record_write(const BrokerOp& op, const spec::Batch& b) {
+    writes_since_snapshot_ = true;
+    if (b.producer_id < 0) return;
+    Slot& s = slots_[static_cast<std::size_t>(op.producer)];
+    if (s.producer_id != b.producer_id) return;
+    s.epoch = b.epoch;
+    s.next_sequence = spec::next_sequence(spec::last_sequence(b.first_sequence, b.record_count));
+    s.written.push_back(b);
+  }
+
+  void classify(const BrokerOp& op, const spec::Batch& b, const spec::AppendOutcome& o,
+                const std::vector<spec::ProducerEntry>& before, BrokerCoverage& cov) const {
+    auto count = [&](BrokerCase c) { ++cov.counts[static_cast<std::size_t>(c)]; };
+    const bool written = o.error == spec::Error::none && !o.duplicate;
+    if (b.producer_id < 0) {
+      count(BrokerCase::no_producer_id);
+      return;
+    }
+    const bool known = std::any_of(before.begin(), before.end(), [&](const auto& e) { return e.producer_id == b.producer_id; });
+    if (o.duplicate) count(BrokerCase::duplicate_from_cache);
+    if (o.error == spec::Error::invalid_record) count(BrokerCase::invalid_record);
+    if (o.error == spec::Error::invalid_producer_epoch) count(BrokerCase::stale_epoch_rejected);
+    const bool oose = o.error == spec::Error::out_of_order_sequence_number;
+    if (oose && op.kind == K::retry_evicted) count(BrokerCase::evicted_retry_rejected);
+    if (oose && op.kind == K::partial_overlap) count(BrokerCase::partial_overlap_rejected);
+    if (oose && op.kind == K::gap) count(BrokerCase::gap_rejected);
+    if (oose && op.kind == K::bump_epoch_nonzero) count(BrokerCase::epoch_bump_nonzero_rejected);
+    if (written && !known) count(BrokerCase::unknown_producer_accepted);
+    if (written && known && op.kind == K::bump_epoch) count(BrokerCase::epoch_bump_accepted);
+    if (written && known && op.kind == K::append_next) count(BrokerCase::append_in_sequence);
+    if (written && !known && op.kind == K::retry_recent) count(BrokerCase::retry_after_expiry_rewritten);
+    if (written && spec::last_sequence(b.first_sequence, b.record_count) < b.first_sequence) {
+      count(BrokerCase::sequence_wrapped);
+    }
+    if (written && b.record_count > 65'535) count(BrokerCase::large_batch);
+  }
+
+  spec::BrokerConfig config_;
+  std::unique_ptr<spec::BrokerPartition> spec_;
+  std::unique_ptr<spec::BrokerPartition> impl_;
+  Slot slots_[kProducerSlots];
+  std::int64_t next_producer_id_ = 0;
+  std::int64_t now_ = 0;
+  bool writes_since_snapshot_ = false;
+};
+
+}  // namespace
+
+BrokerRunResult run_broker_differential(const BrokerHistory& history) {
+  return Interpreter(history.config).run(history.ops);
+}
+
+}  // namespace idemcheck::properties

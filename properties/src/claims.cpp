@@ -1,0 +1,218 @@
+#include "idemcheck/properties/claims.hpp"
+
+#include <chrono>
+#include <variant>
+
+namespace idemcheck::properties {
+
+namespace {
+
+using K = spec::Event::Kind;
+
+spec::WorldConfig world(const spec::ProducerSettings& settings, int producers, int partitions, int brokers,
+                        bool unsafe_in_flight = false) {
+  spec::WorldConfig c;
+  c.producers = producers;
+  c.partitions = partitions;
+  c.brokers = brokers;
+  c.producer = std::get<spec::ProducerConfig>(spec::validate_producer_settings(settings, unsafe_in_flight));
+  return c;
+}
+
+// Only what the story of a lost ack needs: sends, the request and response
+// path, lost responses and timeouts.
+WorldProfile lost_ack_profile(const spec::WorldConfig& c) {
+  WorldProfile p;
+  p.config = c;
+  p.weight(K::send) = 10;
+  p.weight(K::drain) = 14;
+  p.weight(K::deliver_request) = 12;
+  p.weight(K::deliver_response) = 10;
+  p.weight(K::lose_response) = 4;
+  p.weight(K::timeout) = 3;
+  p.weight(K::break_connection) = 1;
+  p.weight(K::tick) = 6;
+  return p;
+}
+
+std::vector<Claim> make_claims() {
+  std::vector<Claim> out;
+  const spec::ProducerSettings kafka_defaults{};
+  const spec::ProducerSettings no_idempotence{{"enable.idempotence", "false"}};
+  using A = spec::Anomaly;
+
+  {
+    Claim c{"idempotence-no-duplicate",
+            "with idempotence, retries never write a record twice",
+            "enable.idempotence=true (default), max.in.flight.requests.per.connection=5, faults",
+            faults_profile(world(kafka_defaults, 2, 2, 2)), spec::CheckSet::only(A::duplicate), true,
+            "FINDING: violated. (1) A batch whose request fails (an error answer or a disconnect) after it reached "
+            "delivery.timeout.ms fails 'with retries left', which makes an idempotent producer bump its epoch; the "
+            "bump re-stamps the partition's other in-flight batches from sequence 0, and one the broker had already "
+            "written is written again. (2) While the broker does not know the producer, it accepts a later batch at "
+            "any sequence (KIP-360); the retried first batch then gets OUT_OF_ORDER_SEQUENCE_NUMBER, the producer "
+            "bumps and re-sends the later one."};
+    out.push_back(c);
+  }
+  {
+    Claim c{"idempotence-no-reorder",
+            "with idempotence, up to 5 requests in flight keep each partition in send order",
+            "enable.idempotence=true (default), max.in.flight.requests.per.connection=5, faults",
+            faults_profile(world(kafka_defaults, 2, 2, 2)), spec::CheckSet::only(A::nonmonotonic_send), true,
+            "FINDING: violated while the broker does not know the producer: its first batch fails before append "
+            "(e.g. NOT_ENOUGH_REPLICAS), the broker accepts the next batch at any sequence (KIP-360), and the "
+            "retried first batch is written after it (after an epoch bump)."};
+    out.push_back(c);
+  }
+  {
+    // Narrowed: the broker knows the producer before faults start, and no
+    // batch ever reaches delivery.timeout.ms.
+    spec::WorldConfig w = world({{"delivery.timeout.ms", "2147483647"}}, 2, 2, 2);
+    WorldProfile p = faults_profile(w);
+    p.prefix = warm_up(w);
+    Claim c{"idempotence-no-duplicate-narrowed",
+            "(narrowed) with idempotence, retries never write a record twice",
+            "as idempotence-no-duplicate, but every producer is known to the broker before faults start, and "
+            "delivery.timeout.ms is never reached",
+            p, spec::CheckSet::only(A::duplicate), false, ""};
+    out.push_back(c);
+    Claim r{"idempotence-no-reorder-narrowed",
+            "(narrowed) with idempotence, up to 5 requests in flight keep each partition in send order",
+            c.setting, p, spec::CheckSet::only(A::nonmonotonic_send), false, ""};
+    out.push_back(r);
+    Claim f{"idempotence-failed-not-written",
+            "a send that fails with a definite error (not a timeout) was not written",
+            "enable.idempotence=true (default), faults", faults_profile(world(kafka_defaults, 2, 2, 2)),
+            spec::CheckSet::only(A::failed_but_written), true,
+            "FINDING: violated. The error a failed send reports is its last attempt's; an earlier attempt may have "
+            "been written and its answer lost (then NOT_LEADER_OR_FOLLOWER until delivery.timeout.ms)."};
+    out.push_back(f);
+    spec::CheckSet single = spec::CheckSet::only(A::failed_but_written);
+    single.failed_single_attempt_only = true;
+    Claim g{"idempotence-failed-not-written-narrowed",
+            "(narrowed) a send that fails with a definite error on its only attempt was not written",
+            f.setting, f.profile, single, false, ""};
+    out.push_back(g);
+  }
+  {
+    spec::CheckSet checks = spec::CheckSet::only(A::lost_write);
+    checks.inconsistent_offsets = true;
+    Claim c{"idempotence-no-lost-write",
+            "an acknowledged record is in the log, at the offset it was acknowledged with",
+            "enable.idempotence=true (default), faults", faults_profile(world(kafka_defaults, 2, 2, 2)), checks, false,
+            ""};
+    out.push_back(c);
+  }
+  {
+    Claim c{"no-idempotence-duplicates",
+            "without idempotence, a retry after a lost ack writes the record twice",
+            "enable.idempotence=false, retries=MAX", lost_ack_profile(world(no_idempotence, 1, 1, 1)),
+            spec::CheckSet::only(A::duplicate), true, ""};
+    out.push_back(c);
+  }
+  {
+    WorldProfile p = lost_ack_profile(world(no_idempotence, 1, 1, 1));
+    p.weight(K::fail_request) = 4;
+    Claim c{"no-idempotence-reorders",
+            "without idempotence and with more than one request in flight, retries reorder records",
+            "enable.idempotence=false, max.in.flight.requests.per.connection=5", p,
+            spec::CheckSet::only(A::nonmonotonic_send), true, ""};
+    out.push_back(c);
+  }
+  {
+    WorldProfile p = lost_ack_profile(world(kafka_defaults, 2, 1, 1));
+    p.weight(K::send_same) = 4;
+    Claim c{"two-producers-same-records",
+            "idempotence does not deduplicate two producers sending the same records",
+            "enable.idempotence=true, two producers", p, spec::CheckSet::only(A::duplicate), true, ""};
+    out.push_back(c);
+  }
+  {
+    WorldProfile p = lost_ack_profile(world(kafka_defaults, 1, 1, 1));
+    p.weight(K::restart_producer) = 3;
+    Claim c{"producer-restart-duplicates",
+            "idempotence does not deduplicate across a producer restart",
+            "enable.idempotence=true, the application re-sends what was not acknowledged", p,
+            spec::CheckSet::only(A::duplicate), true, ""};
+    out.push_back(c);
+  }
+  {
+    WorldProfile p = lost_ack_profile(world({{"max.in.flight.requests.per.connection", "6"}}, 1, 1, 1, true));
+    p.max_records = 1;
+    Claim c{"six-in-flight",
+            "more requests in flight than the broker caches (6 against 5) breaks the guarantee",
+            "enable.idempotence=true, max.in.flight.requests.per.connection=6 (Kafka refuses this; the model allows it)",
+            p, spec::CheckSet::only(A::duplicate), true, ""};
+    out.push_back(c);
+  }
+  {
+    spec::WorldConfig w = world(kafka_defaults, 1, 1, 1);
+    w.broker.producer_id_expiration_ms = 60'000;  // below delivery.timeout.ms, against Kafka's advice
+    WorldProfile p = lost_ack_profile(w);
+    p.weight(K::expire) = 3;
+    p.weight(K::tick) = 8;
+    Claim c{"retry-after-expiry",
+            "(reference surprise 3) a retry after the broker expired the producer's state is written again",
+            "enable.idempotence=true, producer.id.expiration.ms=60000 < delivery.timeout.ms", p,
+            spec::CheckSet::only(A::duplicate), true, ""};
+    out.push_back(c);
+  }
+  {
+    WorldProfile p = lost_ack_profile(world(kafka_defaults, 1, 1, 1));
+    p.weight(K::restart_broker) = 3;
+    Claim c{"retry-after-reload",
+            "(reference surprise 5) after a broker reload keeps one batch per producer, retries of older in-flight "
+            "batches are written again",
+            "enable.idempotence=true, the leader restarts cleanly and reloads its snapshot", p,
+            spec::CheckSet::only(A::duplicate), true, ""};
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<Claim>& claims() {
+  static const std::vector<Claim> all = make_claims();
+  return all;
+}
+
+const Claim* find_claim(const std::string& id) {
+  for (const Claim& c : claims()) {
+    if (c.id == id) return &c;
+  }
+  return nullptr;
+}
+
+ClaimResult check_claim(const Claim& claim, const ClaimBudget& budget) {
+  const auto start = std::chrono::steady_clock::now();
+  ClaimResult r;
+  const auto gen = gen_world_history(claim.profile);
+  auto fails = [&](const spec::History& h) { return !run_world(h, claim.checks).anomalies.empty(); };
+  for (std::uint64_t i = 0; i < budget.histories; ++i) {
+    const rc::Shrinkable<spec::History> drawn =
+        gen(rc::Random(history_seed(budget.seed, i)), history_size(i, budget.max_size));
+    const spec::History h = drawn.value();
+    ++r.histories;
+    const WorldRunResult run = budget.differential ? run_world_differential(h, claim.checks) : run_world(h, claim.checks);
+    r.coverage.merge(run.coverage);
+    if (run.divergence) {
+      r.divergence = run.divergence;
+      r.divergence_index = i;
+      break;
+    }
+    if (!run.anomalies.empty()) {
+      Counterexample cx;
+      cx.history_index = i;
+      cx.original = h;
+      cx.shrunk = shrink_with_rapidcheck(drawn, fails, cx.stats);
+      cx.anomalies = run_world(cx.shrunk, claim.checks).anomalies;
+      r.counterexample = std::move(cx);
+      break;
+    }
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+}  // namespace idemcheck::properties

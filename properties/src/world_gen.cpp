@@ -1,0 +1,119 @@
+#include "idemcheck/properties/world_gen.hpp"
+
+#include <vector>
+
+namespace idemcheck::properties {
+
+namespace {
+using K = spec::Event::Kind;
+}
+
+WorldProfile faults_profile(const spec::WorldConfig& config) {
+  WorldProfile p;
+  p.config = config;
+  p.weight(K::send) = 12;
+  p.weight(K::drain) = 16;
+  p.weight(K::deliver_request) = 14;
+  p.weight(K::fail_request) = 3;
+  p.weight(K::deliver_response) = 14;
+  p.weight(K::lose_response) = 3;
+  p.weight(K::break_connection) = 2;
+  p.weight(K::process_zombie) = 2;
+  p.weight(K::timeout) = 3;
+  p.weight(K::tick) = 8;
+  p.weight(K::move_leader) = config.brokers > 1 ? 1 : 0;
+  return p;
+}
+
+WorldProfile everything_profile(const spec::WorldConfig& config) {
+  WorldProfile p = faults_profile(config);
+  p.weight(K::restart_broker) = 1;
+  p.weight(K::expire) = 1;
+  p.weight(K::restart_producer) = 1;
+  return p;
+}
+
+std::vector<spec::Event> warm_up(const spec::WorldConfig& config) {
+  std::vector<spec::Event> out;
+  for (int p = 0; p < config.producers; ++p) {
+    for (int q = 0; q < config.partitions; ++q) {
+      spec::Event e;
+      e.producer = p;
+      e.partition = q;
+      e.broker = q % config.brokers;
+      e.count = 1;
+      for (K k : {K::send, K::drain, K::deliver_request, K::deliver_response}) {
+        e.kind = k;
+        out.push_back(e);
+      }
+    }
+  }
+  return out;
+}
+
+rc::Gen<spec::Event> gen_world_event(const WorldProfile& profile) {
+  // Cumulative weights: a uniform draw below the total picks a kind.
+  std::vector<std::pair<int, K>> cumulative;
+  int total = 0;
+  for (std::size_t i = 0; i < kEventKinds; ++i) {
+    if (profile.weights[i] <= 0) continue;
+    total += profile.weights[i];
+    cumulative.emplace_back(total, static_cast<K>(i));
+  }
+  if (total == 0) cumulative.emplace_back(total = 1, K::tick);
+  auto kind_gen = rc::gen::map(rc::gen::inRange(0, total), [cumulative](int r) {
+    for (const auto& [bound, kind] : cumulative) {
+      if (r < bound) return kind;
+    }
+    return cumulative.back().second;
+  });
+  const spec::WorldConfig c = profile.config;
+  const std::int64_t max_records = profile.max_records;
+  const bool huge = profile.huge_sends;
+  // Mostly short steps of time, sometimes long enough for request and
+  // delivery timeouts and producer-state expiry.
+  auto ms = rc::gen::weightedOneOf<std::int64_t>({{10, rc::gen::inRange<std::int64_t>(1, 250)},
+                                                  {2, rc::gen::inRange<std::int64_t>(1'000, 40'000)},
+                                                  {1, rc::gen::inRange<std::int64_t>(100'000, 200'000)}});
+  auto records = huge ? rc::gen::weightedOneOf<std::int64_t>(
+                            {{20, rc::gen::inRange<std::int64_t>(1, max_records + 1)},
+                             {1, rc::gen::inRange<std::int64_t>(std::int64_t{1} << 29, std::int64_t{1} << 30)}})
+                      : rc::gen::inRange<std::int64_t>(1, max_records + 1);
+  auto error = rc::gen::element(spec::Error::not_leader_or_follower, spec::Error::not_enough_replicas,
+                                spec::Error::request_timed_out, spec::Error::not_enough_replicas_after_append);
+  return rc::gen::mapcat(kind_gen, [=](K kind) {
+    return rc::gen::build<spec::Event>(
+        rc::gen::set(&spec::Event::kind, rc::gen::just(kind)),
+        rc::gen::set(&spec::Event::producer, rc::gen::inRange(0, c.producers)),
+        rc::gen::set(&spec::Event::broker, rc::gen::inRange(0, c.brokers)),
+        rc::gen::set(&spec::Event::partition, rc::gen::inRange(0, c.partitions)),
+        rc::gen::set(&spec::Event::other, rc::gen::inRange(0, c.producers)),
+        rc::gen::set(&spec::Event::count, kind == K::send ? records
+                                                          : rc::gen::weightedOneOf<std::int64_t>(
+                                                                {{3, rc::gen::just<std::int64_t>(0)},
+                                                                 {1, rc::gen::inRange<std::int64_t>(1, 3)}})),
+        rc::gen::set(&spec::Event::ms, kind == K::tick ? ms : rc::gen::just<std::int64_t>(0)),
+        rc::gen::set(&spec::Event::error, kind == K::fail_request ? error : rc::gen::just(spec::Error::none)),
+        rc::gen::set(&spec::Event::flag, rc::gen::arbitrary<bool>()));
+  });
+}
+
+rc::Gen<spec::History> gen_world_history(const WorldProfile& profile) {
+  using Events = std::vector<spec::Event>;
+  // inRange() scales with RapidCheck's size: events are drawn at full size,
+  // only the number of chunks and events per chunk grow with it.
+  auto event = rc::gen::resize(100, gen_world_event(profile));
+  auto chunks =
+      rc::gen::container<std::vector<Events>>(rc::gen::resize(profile.chunk, rc::gen::container<Events>(event)));
+  const spec::WorldConfig config = profile.config;
+  const Events prefix = profile.prefix;
+  return rc::gen::map(chunks, [config, prefix](const std::vector<Events>& cs) {
+    spec::History h;
+    h.config = config;
+    h.events = prefix;
+    for (const Events& c : cs) h.events.insert(h.events.end(), c.begin(), c.end());
+    return h;
+  });
+}
+
+}  // namespace idemcheck::properties

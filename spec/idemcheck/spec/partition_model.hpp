@@ -1,0 +1,134 @@
+// idemcheck/spec/partition_model.hpp
+//
+// THE REFERENCE MODEL OF ONE PARTITION ON THE BROKER (Kafka 2.5 and later).
+//
+// Written to be obviously right, not fast. The model keeps the whole history
+// of what happened to the partition -- every write with its offsets, every
+// expiry sweep, snapshot and restart -- and derives the producer state it
+// needs by replaying that history from the start, every time. Nothing is
+// cached, so there is no cache to get wrong.
+//
+// Model
+// -----
+// * The partition has an append-only log of batches; a batch of n records
+//   written at log end offset o occupies offsets [o, o + n - 1].
+// * Per producer id there is an entry: the epoch and the last `window`
+//   batches written by that producer in that epoch (Kafka keeps 5), each as
+//   (first sequence, last sequence, first offset, last offset), and the max
+//   timestamp of its newest batch.
+// * Sequences live in [0, 2^31 - 1]; the successor of 2^31 - 1 is 0.
+//
+// A client (leader) append of batch (pid, e, f, n) with l = f + n - 1 mod 2^31
+// is decided by the first matching rule (E = entry epoch or -1 without entry,
+// C = its cached batches, L = last sequence of its newest batch or -1):
+//   R1  pid < 0                          -> written; no producer state touched
+//   R2  f < 0                            -> INVALID_RECORD            (log validation runs first)
+//   R3  e == E and (f, l) matches b in C -> success with b's offsets; nothing written
+//   R4  e <  E                           -> INVALID_PRODUCER_EPOCH
+//   R5  e >  E and no entry (E == -1)    -> written, any f
+//   R6  e >  E and f == 0                -> written; the cache restarts with this batch
+//   R7  e >  E and f != 0                -> OUT_OF_ORDER_SEQUENCE_NUMBER
+//   R8  e == E == -1                     -> written (degenerate)
+//   R9  e == E and f == L + 1 mod 2^31   -> written; oldest cached batch evicted beyond `window`
+//   R10 e == E otherwise                 -> OUT_OF_ORDER_SEQUENCE_NUMBER
+//                                          (gap, partial overlap, duplicate older than the cache)
+// A rejected append changes nothing. Any write by a producer with an epoch
+// different from its entry's clears the entry's cache first.
+//
+// Other operations
+//   replicate  a follower's (or log recovery's) append: no duplicate check, no
+//              sequence check, a lower epoch is adopted; written at the log end.
+//   expire     removes every entry with now - last_timestamp >= producer.id.expiration.ms.
+//   snapshot   records, at the log end offset, each producer's epoch, last
+//              timestamp and its NEWEST cached batch only (Kafka's format);
+//              with `snapshot_keeps_window` the whole window (to study the
+//              difference).
+//   restart    clean: snapshot at the log end, then reload it. Unclean: reload
+//              the latest snapshot (or nothing), then replay the log written
+//              after it as replicated appends. Either way, entries expired at
+//              the restart time are dropped from the snapshot as it loads, and
+//              a snapshot is written at the log end afterwards.
+//
+// Simplifications (stated so that a reader can check them)
+//   * One batch per partition per request; no transactions, markers or
+//     coordinator epochs; no log truncation or retention (Kafka >= 2.5 keeps
+//     producer state past retention anyway).
+//   * Expiry happens when the history says so (an `expire` event), not on a
+//     scheduler; a replayed entry is not expired during replay.
+//   * The duplicate answer's log-append time is not modelled.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "idemcheck/spec/broker_types.hpp"
+
+namespace idemcheck::spec {
+
+/// Parameters of the broker model.
+struct BrokerConfig {
+  int window = 5;                                       ///< batches cached per producer (Kafka: 5); >= 1
+  std::int64_t producer_id_expiration_ms = 86'400'000;  ///< Kafka: producer.id.expiration.ms; >= 1
+  bool snapshot_keeps_window = false;                   ///< Kafka: false (only the newest batch survives)
+  friend bool operator==(const BrokerConfig&, const BrokerConfig&) = default;
+};
+
+/// Successor of a sequence: s + 1 modulo 2^31.
+std::int64_t next_sequence(std::int64_t s);
+/// Last sequence of a batch of `count` records starting at `first`: first + count - 1 modulo 2^31.
+std::int64_t last_sequence(std::int64_t first, std::int64_t count);
+
+/// One partition's log and producer state, kept as a whole history.
+/// A value type: copying it copies the history.
+class PartitionModel {
+ public:
+  /// A model of an empty partition. Requires config.window >= 1 and
+  /// config.producer_id_expiration_ms >= 1.
+  explicit PartitionModel(BrokerConfig config = {});
+
+  /// A client (leader) append, decided by rules R1..R10 above.
+  AppendOutcome append(const Batch& batch);
+  /// A replicated (or recovered) append: no validation, written at the log end.
+  void replicate(const Batch& batch);
+  /// An expiry sweep at logical time `now`.
+  void expire(std::int64_t now);
+  /// Write a producer-state snapshot at the log end offset.
+  void take_snapshot();
+  /// Restart the broker at `now`, cleanly or not (see the model above).
+  void restart(std::int64_t now, bool clean);
+
+  /// Offset of the next batch written.
+  [[nodiscard]] std::int64_t log_end_offset() const;
+  /// Every producer entry, sorted by producer id.
+  [[nodiscard]] std::vector<ProducerEntry> producers() const;
+  /// One producer's entry, if it has one.
+  [[nodiscard]] std::optional<ProducerEntry> producer(std::int64_t producer_id) const;
+  /// The configuration the model was built with.
+  [[nodiscard]] const BrokerConfig& config() const { return config_; }
+
+  /// A batch in the log with the offsets it was written at.
+  struct Written {
+    Batch batch;
+    std::int64_t first_offset = 0;
+    std::int64_t last_offset = 0;
+    bool replicated = false;
+    friend bool operator==(const Written&, const Written&) = default;
+  };
+  /// The whole log, oldest first.
+  [[nodiscard]] const std::vector<Written>& log() const { return log_; }
+
+ private:
+  /// One thing that happened to producer state, in order.
+  struct Event {
+    enum class Kind { write, expire, snapshot, restart_clean, restart_unclean };
+    Kind kind;
+    std::size_t log_index = 0;  ///< kind == write: which log_ entry
+    std::int64_t now = 0;       ///< kind == expire / restart_*
+  };
+  BrokerConfig config_;
+  std::vector<Written> log_;
+  std::vector<Event> history_;
+};
+
+}  // namespace idemcheck::spec

@@ -1,0 +1,209 @@
+// idemcheck/spec/world.hpp
+//
+// THE SIMULATED WORLD: producers, the network, brokers and partitions, with
+// logical time. Deterministic: the same history always gives the same run.
+//
+// Model
+// -----
+// Producers. Each has an application that sends records (one batch per send,
+// records numbered per application), an accumulator with a queue per
+// partition, a sender loop and one connection per broker. Its sequence
+// bookkeeping is a pluggable Sequencer (spec/sequencer.hpp); the rest follows
+// the Java client:
+//   * drain (one sender-loop iteration for one broker): the sequencer's start
+//     of loop (resolve, bump, re-stamp); a new producer id if the epoch ran out;
+//     batches past delivery.timeout.ms expire (queued or in flight); then, if
+//     the connection has fewer than max.in.flight requests outstanding, one
+//     request takes the head batch of every partition that broker leads, when
+//     its retry backoff has passed, the partition is not muted (max.in.flight
+//     = 1 mutes a partition with a batch in flight), and, with idempotence, the
+//     sequencer allows it (S2, S3). A first drain stamps the batch (S1).
+//   * a response: per batch, success completes it; otherwise, if attempts <
+//     retries, the delivery timeout has not passed, the batch is not done, and
+//     the error is retriable (with idempotence: the sequencer's can_retry, S5),
+//     it is re-enqueued (in sequence order with idempotence, at the front
+//     without); else it fails (S6, adjust = attempts < retries).
+//   * a broken or timed-out connection fails every request in flight on it
+//     with NETWORK_EXCEPTION, handled like any response.
+//   * without idempotence the producer has no id: batches carry no sequence and
+//     a retried batch goes to the front of its queue, so with several requests
+//     in flight a retry can overtake later batches.
+//   * acks=0: a batch completes (offset unknown) as soon as it is sent, and the
+//     broker sends no response.
+// Network. One connection per (producer, broker), TCP-like: requests and
+// responses each arrive in order. A response can be lost while the connection
+// lives; the client then sees the next response answer the wrong request and
+// disconnects (Kafka's correlation-id check), or times the request out. A
+// broken connection loses what it carried, except requests the broker had
+// already read: those become zombies and are processed later, their answers
+// lost. The producer retries on a new connection.
+// Brokers and partitions. Each partition has a leader and one log with its
+// producer state (a pluggable BrokerPartition, spec/broker_partition.hpp).
+// Followers are not modelled separately: replication keeps their producer
+// state equal to the leader's (Kafka keeps the full window on followers), so a
+// leader move changes only who answers. A broker restart reloads the producer
+// state of the partitions it leads from their snapshots, as with replication
+// factor 1 or every replica restarting; a broker that does not lead a
+// partition answers NOT_LEADER_OR_FOLLOWER and appends nothing.
+// Producer restart. The producer gets a new id and starts empty; its
+// application may re-send every record not yet acknowledged (at-least-once).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "idemcheck/spec/broker_partition.hpp"
+#include "idemcheck/spec/history.hpp"
+#include "idemcheck/spec/sequencer.hpp"
+
+namespace idemcheck::spec {
+
+/// A run of records one application sent together: records
+/// [first, first + count) of application `origin`.
+struct RecordRange {
+  int origin = 0;
+  std::int64_t first = 0;
+  std::int64_t count = 1;
+  friend auto operator<=>(const RecordRange&, const RecordRange&) = default;
+};
+
+/// How a send ended, as the application sees it.
+struct SendOutcome {
+  enum class State : std::uint8_t { pending, acknowledged, failed, abandoned };
+  State state = State::pending;
+  std::int64_t offset = -1;   ///< acknowledged: base offset (-1 if unknown)
+  Error error = Error::none;  ///< failed: why (the last attempt's error)
+  int attempts = 0;           ///< how many times the batch was sent
+  friend bool operator==(const SendOutcome&, const SendOutcome&) = default;
+};
+
+/// One send of one application.
+struct SendRecord {
+  int producer = 0;        ///< which producer sent it
+  int session = 0;         ///< which producer session (incremented by restarts)
+  int partition = 0;
+  RecordRange records;
+  std::uint64_t batch_id = 0;
+  SendOutcome outcome;
+  friend bool operator==(const SendRecord&, const SendRecord&) = default;
+};
+
+/// A batch as it sits in a partition's log.
+struct LoggedBatch {
+  std::int64_t first_offset = 0;
+  RecordRange records;
+  Batch header;     ///< what the broker saw (producer id, epoch, sequence)
+  bool zombie = false;  ///< written by a zombie request
+  friend bool operator==(const LoggedBatch&, const LoggedBatch&) = default;
+};
+
+/// Something that happened during one event: the step's observable result.
+struct Effect {
+  enum class Kind : std::uint8_t {
+    records_sent,        ///< application handed a batch to the producer
+    request_sent,        ///< producer sent request `request` to `broker` with batches
+    batch_in_request,    ///< one batch of that request (stamp), `retry` if not its first attempt
+    request_processed,   ///< broker processed request (zombie if `zombie`)
+    batch_answered,      ///< broker's answer for a batch: error / offset / duplicate
+    response_received,   ///< producer received the response to `request`
+    response_lost,       ///< the response to `request` was lost
+    correlation_mismatch,  ///< producer saw a response that does not answer its oldest request
+    connection_broken,   ///< connection to `broker` broke (client disconnect or fault)
+    zombie_created,      ///< a request read by the broker before the break
+    batch_acknowledged,  ///< the application's send succeeded
+    batch_retried,       ///< re-enqueued after `error`
+    batch_failed,        ///< the send failed for good with `error`
+    batch_expired,       ///< delivery.timeout.ms passed
+    epoch_bumped,        ///< the producer's epoch (or id) changed
+    batch_restamped,     ///< an in-flight batch got a new stamp
+    producer_id_assigned,
+    leader_moved,
+    broker_restarted,
+    producer_state_expired,
+    producer_restarted,
+    time_advanced,
+  };
+  Kind kind;
+  int producer = -1;
+  int broker = -1;
+  int partition = -1;
+  std::uint64_t request = 0;
+  std::uint64_t batch = 0;
+  BatchStamp stamp{};
+  Error error = Error::none;
+  std::int64_t offset = -1;
+  bool duplicate = false;
+  bool retry = false;
+  bool zombie = false;
+  std::int64_t value = 0;  ///< kind-specific: time, count, new epoch ...
+  friend bool operator==(const Effect&, const Effect&) = default;
+};
+
+std::string_view name(Effect::Kind);
+std::ostream& operator<<(std::ostream&, const Effect&);
+std::ostream& operator<<(std::ostream&, const RecordRange&);
+
+/// The state of the world an observer can compare between two runs.
+struct WorldObservation {
+  std::int64_t now = 0;
+  std::vector<std::vector<ProducerEntry>> partition_producers;  ///< per partition
+  std::vector<std::int64_t> log_end_offsets;                    ///< per partition
+  std::vector<SequencerState> sequencers;                       ///< per producer (empty state without idempotence)
+  friend bool operator==(const WorldObservation&, const WorldObservation&) = default;
+};
+
+/// The pluggable parts.
+struct Components {
+  std::function<std::unique_ptr<BrokerPartition>(const BrokerConfig&)> partition;
+  std::function<std::unique_ptr<Sequencer>()> sequencer;
+};
+
+/// The reference model's components.
+Components reference_components();
+
+/// The world. A value: copying it copies everything, components included.
+class World {
+ public:
+  /// A world in its initial state. Requires a config accepted by check_world_config().
+  explicit World(const WorldConfig& config, Components components = reference_components());
+  World(const World&);
+  World& operator=(const World&);
+  World(World&&) noexcept;
+  World& operator=(World&&) noexcept;
+  ~World();
+
+  /// Apply one event; returns what happened (possibly nothing).
+  std::vector<Effect> apply(const Event& event);
+
+  /// What the pluggable components hold now.
+  [[nodiscard]] WorldObservation observe() const;
+
+  /// Logical time, ms.
+  [[nodiscard]] std::int64_t now() const;
+  /// Every send of every application, in the order they were made.
+  [[nodiscard]] const std::vector<SendRecord>& sends() const;
+  /// A partition's log.
+  [[nodiscard]] const std::vector<LoggedBatch>& log(int partition) const;
+  /// The configuration.
+  [[nodiscard]] const WorldConfig& config() const;
+  /// Batches a producer is still working on (queued or in flight), for timelines.
+  [[nodiscard]] std::vector<std::pair<int, BatchStamp>> in_flight(int producer) const;
+  /// A partition's producer-state entries (from its component).
+  [[nodiscard]] std::vector<ProducerEntry> producer_entries(int partition) const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
+/// Empty if the config describes a world World can build, else why not.
+std::string check_world_config(const WorldConfig& config);
+
+}  // namespace idemcheck::spec

@@ -1,0 +1,193 @@
+// The reference model: every query replays the whole history (see the header).
+#include "idemcheck/spec/partition_model.hpp"
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
+namespace idemcheck::spec {
+
+namespace {
+
+constexpr std::int64_t kSequenceModulus = kMaxSequence + 1;  // 2^31
+
+using Entries = std::map<std::int64_t, ProducerEntry>;
+
+// The state a replay of the history arrives at.
+struct Derived {
+  Entries entries;
+  std::int64_t log_end = 0;
+  bool has_snapshot = false;
+  Entries snapshot;                 // as it would load: reduced per the config
+  std::int64_t snapshot_offset = 0; // log end offset when it was taken
+};
+
+// Writing a batch into an entry, the same for client and replicated writes.
+void add_batch(ProducerEntry& entry, const PartitionModel::Written& w, int window) {
+  if (entry.epoch != w.batch.epoch) {
+    entry.batches.clear();
+    entry.epoch = w.batch.epoch;
+  }
+  entry.batches.push_back(CachedBatch{w.batch.first_sequence, last_sequence(w.batch.first_sequence, w.batch.record_count),
+                                      w.first_offset, w.last_offset});
+  while (static_cast<int>(entry.batches.size()) > window) entry.batches.erase(entry.batches.begin());
+  entry.last_timestamp = w.batch.max_timestamp;
+}
+
+bool expired(const ProducerEntry& entry, std::int64_t now, std::int64_t expiration_ms) {
+  return now - entry.last_timestamp >= expiration_ms;
+}
+
+void drop_expired(Entries& entries, std::int64_t now, std::int64_t expiration_ms) {
+  std::erase_if(entries, [&](const auto& kv) { return expired(kv.second, now, expiration_ms); });
+}
+
+// What a snapshot keeps of the entries (Kafka: only the newest batch).
+Entries reduce_for_snapshot(const Entries& entries, const BrokerConfig& config) {
+  Entries kept = entries;
+  if (!config.snapshot_keeps_window) {
+    for (auto& [pid, entry] : kept) {
+      if (entry.batches.size() > 1) entry.batches.erase(entry.batches.begin(), entry.batches.end() - 1);
+    }
+  }
+  return kept;
+}
+
+}  // namespace
+
+std::int64_t next_sequence(std::int64_t s) { return (s + 1) % kSequenceModulus; }
+
+std::int64_t last_sequence(std::int64_t first, std::int64_t count) { return (first + count - 1) % kSequenceModulus; }
+
+PartitionModel::PartitionModel(BrokerConfig config) : config_(config) {
+  if (config_.window < 1) throw std::invalid_argument("window must be at least 1");
+  if (config_.producer_id_expiration_ms < 1) throw std::invalid_argument("producer.id.expiration.ms must be at least 1");
+}
+
+namespace {
+
+// Replays the history from the start.
+Derived derive(const BrokerConfig& config, const std::vector<PartitionModel::Written>& log,
+               const auto& history) {
+  Derived d;
+  using Kind = typename std::remove_cvref_t<decltype(history.front())>::Kind;
+  auto write = [&](const PartitionModel::Written& w) {
+    d.log_end = w.last_offset + 1;
+    if (w.batch.producer_id < 0) return;  // R1: no producer state
+    auto [it, inserted] = d.entries.try_emplace(w.batch.producer_id);
+    if (inserted) it->second.producer_id = w.batch.producer_id;
+    add_batch(it->second, w, config.window);
+  };
+  auto snapshot_now = [&] {
+    d.has_snapshot = true;
+    d.snapshot = reduce_for_snapshot(d.entries, config);
+    d.snapshot_offset = d.log_end;
+  };
+  for (const auto& event : history) {
+    switch (event.kind) {
+      case Kind::write:
+        write(log[event.log_index]);
+        break;
+      case Kind::expire:
+        drop_expired(d.entries, event.now, config.producer_id_expiration_ms);
+        break;
+      case Kind::snapshot:
+        snapshot_now();
+        break;
+      case Kind::restart_clean:
+        snapshot_now();
+        d.entries = d.snapshot;
+        drop_expired(d.entries, event.now, config.producer_id_expiration_ms);
+        break;
+      case Kind::restart_unclean: {
+        d.entries = d.has_snapshot ? d.snapshot : Entries{};
+        drop_expired(d.entries, event.now, config.producer_id_expiration_ms);
+        const std::int64_t from = d.has_snapshot ? d.snapshot_offset : 0;
+        for (const auto& w : log) {
+          // Replay only what the log held at restart time and the snapshot lacks.
+          if (w.first_offset >= from && w.last_offset < d.log_end && w.batch.producer_id >= 0) {
+            auto [it, inserted] = d.entries.try_emplace(w.batch.producer_id);
+            if (inserted) it->second.producer_id = w.batch.producer_id;
+            add_batch(it->second, w, config.window);
+          }
+        }
+        snapshot_now();
+        break;
+      }
+    }
+  }
+  return d;
+}
+
+}  // namespace
+
+AppendOutcome PartitionModel::append(const Batch& batch) {
+  const Derived d = derive(config_, log_, history_);
+  auto write = [&]() -> AppendOutcome {
+    Written w{batch, d.log_end, d.log_end + batch.record_count - 1, false};
+    log_.push_back(w);
+    history_.push_back(Event{Event::Kind::write, log_.size() - 1, 0});
+    return AppendOutcome{Error::none, false, w.first_offset, w.last_offset};
+  };
+  auto reject = [](Error e) { return AppendOutcome{e, false, -1, -1}; };
+
+  if (batch.producer_id < 0) return write();                                    // R1
+  if (batch.first_sequence < 0) return reject(Error::invalid_record);           // R2
+
+  const auto found = d.entries.find(batch.producer_id);
+  const bool has_entry = found != d.entries.end();
+  const std::int64_t E = has_entry ? found->second.epoch : kNoEpoch;
+  const std::int64_t e = batch.epoch;
+  const std::int64_t f = batch.first_sequence;
+  const std::int64_t l = last_sequence(f, batch.record_count);
+
+  if (has_entry && e == E) {                                                    // R3
+    for (const CachedBatch& b : found->second.batches) {
+      if (b.first_sequence == f && b.last_sequence == l) return AppendOutcome{Error::none, true, b.first_offset, b.last_offset};
+    }
+  }
+  if (e < E) return reject(Error::invalid_producer_epoch);                     // R4
+  if (e > E) {
+    if (E == kNoEpoch) return write();                                          // R5
+    if (f == 0) return write();                                                 // R6
+    return reject(Error::out_of_order_sequence_number);                         // R7
+  }
+  if (E == kNoEpoch) return write();                                            // R8
+  const std::int64_t L = found->second.batches.empty() ? kNoSequence : found->second.batches.back().last_sequence;
+  // With no cached batch (L == -1) only sequence 0 follows, as in Kafka.
+  const bool in_sequence = (L == kNoSequence) ? f == 0 : f == next_sequence(L);
+  if (in_sequence) return write();                                              // R9
+  return reject(Error::out_of_order_sequence_number);                           // R10
+}
+
+void PartitionModel::replicate(const Batch& batch) {
+  const std::int64_t leo = log_end_offset();
+  log_.push_back(Written{batch, leo, leo + batch.record_count - 1, true});
+  history_.push_back(Event{Event::Kind::write, log_.size() - 1, 0});
+}
+
+void PartitionModel::expire(std::int64_t now) { history_.push_back(Event{Event::Kind::expire, 0, now}); }
+
+void PartitionModel::take_snapshot() { history_.push_back(Event{Event::Kind::snapshot, 0, 0}); }
+
+void PartitionModel::restart(std::int64_t now, bool clean) {
+  history_.push_back(Event{clean ? Event::Kind::restart_clean : Event::Kind::restart_unclean, 0, now});
+}
+
+std::int64_t PartitionModel::log_end_offset() const { return log_.empty() ? 0 : log_.back().last_offset + 1; }
+
+std::vector<ProducerEntry> PartitionModel::producers() const {
+  const Derived d = derive(config_, log_, history_);
+  std::vector<ProducerEntry> out;
+  for (const auto& [pid, entry] : d.entries) out.push_back(entry);
+  return out;
+}
+
+std::optional<ProducerEntry> PartitionModel::producer(std::int64_t producer_id) const {
+  const Derived d = derive(config_, log_, history_);
+  const auto it = d.entries.find(producer_id);
+  if (it == d.entries.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace idemcheck::spec

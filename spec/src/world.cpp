@@ -1,0 +1,774 @@
+// The simulated world (see world.hpp for the model).
+#include "idemcheck/spec/world.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <ostream>
+#include <stdexcept>
+
+namespace idemcheck::spec {
+
+namespace {
+
+// A batch on the wire: what the broker sees, plus the payload it writes.
+struct WireBatch {
+  int partition = 0;
+  std::uint64_t batch_id = 0;
+  Batch header;
+  RecordRange records;
+};
+
+struct Request {
+  std::uint64_t id = 0;
+  int producer = 0;
+  std::vector<WireBatch> batches;
+};
+
+struct Answer {
+  int partition = 0;
+  std::uint64_t batch_id = 0;
+  Error error = Error::none;
+  std::int64_t offset = -1;
+  bool duplicate = false;
+};
+
+struct Response {
+  std::uint64_t request = 0;
+  std::vector<Answer> answers;
+};
+
+// One direction pair of a TCP connection between a producer and a broker.
+struct Connection {
+  std::deque<Request> to_broker;
+  std::deque<Response> to_producer;
+};
+
+// What the producer remembers of a request it is waiting on.
+struct Outstanding {
+  std::uint64_t request = 0;
+  std::int64_t sent_ms = 0;
+  std::vector<std::uint64_t> batches;
+};
+
+struct ProducerBatch {
+  std::uint64_t id = 0;
+  int partition = 0;
+  RecordRange records;
+  std::size_t send_index = 0;
+  std::int64_t created_ms = 0;
+  int attempts = 0;
+  std::int64_t last_attempt_ms = 0;
+  bool has_stamp = false;
+  BatchStamp stamp;
+  bool in_retry = false;  // re-enqueued at least once (Kafka: inRetry)
+  bool done = false;      // the application has its outcome
+  bool in_flight = false; // part of an outstanding request
+};
+
+struct Producer {
+  int session = 0;
+  std::unique_ptr<Sequencer> sequencer;  // null without idempotence
+  std::map<std::uint64_t, ProducerBatch> batches;
+  std::vector<std::deque<std::uint64_t>> queues;  // per partition
+  std::vector<std::deque<Outstanding>> outstanding;  // per broker
+  std::uint64_t next_batch_id = 1;
+};
+
+struct Partition {
+  std::unique_ptr<BrokerPartition> state;
+  int leader = 0;
+  std::vector<LoggedBatch> log;
+};
+
+}  // namespace
+
+struct World::State {
+  WorldConfig config;
+  Components components;
+  std::int64_t now = 0;
+  std::uint64_t next_request = 1;
+  std::int64_t next_producer_id = 0;
+  std::vector<Producer> producers;
+  std::vector<std::int64_t> next_serial;  // per application
+  std::vector<Partition> partitions;
+  std::vector<std::vector<Connection>> net;  // [producer][broker]
+  std::vector<std::deque<Request>> zombies;  // per broker
+  std::vector<SendRecord> sends;
+  std::vector<Effect>* out = nullptr;        // effects of the event being applied
+
+  State(const WorldConfig& c, Components comp) : config(c), components(std::move(comp)) {}
+
+  State(const State& o)
+      : config(o.config),
+        components(o.components),
+        now(o.now),
+        next_request(o.next_request),
+        next_producer_id(o.next_producer_id),
+        next_serial(o.next_serial),
+        net(o.net),
+        zombies(o.zombies),
+        sends(o.sends) {
+    for (const Producer& p : o.producers) {
+      Producer c;
+      c.session = p.session;
+      c.sequencer = p.sequencer ? p.sequencer->clone() : nullptr;
+      c.batches = p.batches;
+      c.queues = p.queues;
+      c.outstanding = p.outstanding;
+      c.next_batch_id = p.next_batch_id;
+      producers.push_back(std::move(c));
+    }
+    for (const Partition& p : o.partitions) partitions.push_back(Partition{p.state->clone(), p.leader, p.log});
+  }
+
+  bool idempotent() const { return config.producer.idempotence; }
+
+  void emit(Effect e) {
+    if (out != nullptr) out->push_back(e);
+  }
+
+  // --- producers -----------------------------------------------------------
+
+  void init_producer(int p) {
+    Producer& pr = producers[static_cast<std::size_t>(p)];
+    pr.batches.clear();
+    pr.queues.assign(static_cast<std::size_t>(config.partitions), {});
+    pr.outstanding.assign(static_cast<std::size_t>(config.brokers), {});
+    pr.sequencer = idempotent() ? components.sequencer() : nullptr;
+    if (pr.sequencer) assign_producer_id(p);
+  }
+
+  void assign_producer_id(int p) {
+    Producer& pr = producers[static_cast<std::size_t>(p)];
+    const PidEpoch id{next_producer_id++, config.initial_epoch};
+    pr.sequencer->set_producer_id(id);
+    Effect e{Effect::Kind::producer_id_assigned};
+    e.producer = p;
+    e.stamp.stamp = id;
+    emit(e);
+  }
+
+  std::size_t new_send(int p, int partition, RecordRange records) {
+    Producer& pr = producers[static_cast<std::size_t>(p)];
+    ProducerBatch b;
+    b.id = pr.next_batch_id++;
+    b.partition = partition;
+    b.records = records;
+    b.send_index = sends.size();
+    b.created_ms = now;
+    sends.push_back(SendRecord{p, pr.session, partition, records, b.id, {}});
+    pr.queues[static_cast<std::size_t>(partition)].push_back(b.id);
+    pr.batches.emplace(b.id, b);
+    Effect e{Effect::Kind::records_sent};
+    e.producer = p;
+    e.partition = partition;
+    e.batch = b.id;
+    e.value = records.count;
+    emit(e);
+    return b.send_index;
+  }
+
+  void finish(int p, ProducerBatch& b, SendOutcome outcome) {
+    if (b.done) return;
+    b.done = true;
+    outcome.attempts = b.attempts;
+    sends[b.send_index].outcome = outcome;
+    Effect e{outcome.state == SendOutcome::State::acknowledged ? Effect::Kind::batch_acknowledged
+                                                               : Effect::Kind::batch_failed};
+    e.producer = p;
+    e.partition = b.partition;
+    e.batch = b.id;
+    e.error = outcome.error;
+    e.offset = outcome.offset;
+    e.stamp = b.stamp;
+    emit(e);
+  }
+
+  // Kafka's insertInSequenceOrder (idempotent) or addFirst (not).
+  void reenqueue(Producer& pr, ProducerBatch& b) {
+    auto& q = pr.queues[static_cast<std::size_t>(b.partition)];
+    if (!pr.sequencer) {
+      q.push_front(b.id);
+      return;
+    }
+    auto sequenced_below = [&](std::uint64_t id) {
+      const ProducerBatch& h = pr.batches.at(id);
+      return h.has_stamp && h.stamp.base_sequence < b.stamp.base_sequence;
+    };
+    std::vector<std::uint64_t> lower;
+    while (!q.empty() && sequenced_below(q.front())) {
+      lower.push_back(q.front());
+      q.pop_front();
+    }
+    q.push_front(b.id);
+    for (auto it = lower.rbegin(); it != lower.rend(); ++it) q.push_front(*it);
+  }
+
+  // Sender.completeBatch / failBatch for one batch's answer.
+  void complete(int p, std::uint64_t batch_id, Error error, std::int64_t offset) {
+    Producer& pr = producers[static_cast<std::size_t>(p)];
+    auto it = pr.batches.find(batch_id);
+    if (it == pr.batches.end()) return;
+    ProducerBatch& b = it->second;
+    b.in_flight = false;
+    const ProducerConfig& c = config.producer;
+    if (error == Error::none) {
+      if (pr.sequencer) pr.sequencer->on_success(b.partition, b.stamp, offset);
+      finish(p, b, SendOutcome{SendOutcome::State::acknowledged, offset, Error::none});
+      return;
+    }
+    const bool timed_out = now - b.created_ms >= c.delivery_timeout_ms;
+    bool retry = !timed_out && b.attempts < c.retries && !b.done;
+    if (retry) retry = pr.sequencer ? pr.sequencer->can_retry(b.partition, b.stamp, error) : retriable(error);
+    if (retry) {
+      b.in_retry = true;
+      reenqueue(pr, b);
+      Effect e{Effect::Kind::batch_retried};
+      e.producer = p;
+      e.partition = b.partition;
+      e.batch = b.id;
+      e.error = error;
+      e.stamp = b.stamp;
+      emit(e);
+      return;
+    }
+    if (pr.sequencer) pr.sequencer->on_failure(b.partition, b.stamp, error, b.attempts < c.retries);
+    finish(p, b, SendOutcome{SendOutcome::State::failed, -1, error});
+  }
+
+  // Fail every request outstanding on the connection (client side of a break).
+  void disconnect_client(int p, int broker) {
+    Producer& pr = producers[static_cast<std::size_t>(p)];
+    auto pending = std::move(pr.outstanding[static_cast<std::size_t>(broker)]);
+    pr.outstanding[static_cast<std::size_t>(broker)].clear();
+    for (const Outstanding& o : pending) {
+      for (std::uint64_t id : o.batches) complete(p, id, Error::network_exception, -1);
+    }
+  }
+
+  void break_connection(int p, int broker, std::int64_t read_by_broker) {
+    Connection& c = net[static_cast<std::size_t>(p)][static_cast<std::size_t>(broker)];
+    const bool had_traffic = !c.to_broker.empty() || !c.to_producer.empty() ||
+                             !producers[static_cast<std::size_t>(p)].outstanding[static_cast<std::size_t>(broker)].empty();
+    if (!had_traffic) return;
+    std::int64_t taken = 0;
+    while (!c.to_broker.empty() && taken < read_by_broker) {
+      Effect z{Effect::Kind::zombie_created};
+      z.producer = p;
+      z.broker = broker;
+      z.request = c.to_broker.front().id;
+      emit(z);
+      zombies[static_cast<std::size_t>(broker)].push_back(std::move(c.to_broker.front()));
+      c.to_broker.pop_front();
+      ++taken;
+    }
+    c.to_broker.clear();
+    c.to_producer.clear();
+    Effect e{Effect::Kind::connection_broken};
+    e.producer = p;
+    e.broker = broker;
+    e.value = taken;
+    emit(e);
+    disconnect_client(p, broker);
+  }
+
+  void expire_batches(int p) {
+    Producer& pr = producers[static_cast<std::size_t>(p)];
+    for (auto& [id, b] : pr.batches) {
+      if (b.done || now - b.created_ms < config.producer.delivery_timeout_ms) continue;
+      auto& q = pr.queues[static_cast<std::size_t>(b.partition)];
+      q.erase(std::remove(q.begin(), q.end(), id), q.end());
+      if (pr.sequencer && b.has_stamp) pr.sequencer->on_expired(b.partition, b.stamp, b.in_retry);
+      Effect e{Effect::Kind::batch_expired};
+      e.producer = p;
+      e.partition = b.partition;
+      e.batch = id;
+      e.stamp = b.stamp;
+      emit(e);
+      finish(p, b, SendOutcome{SendOutcome::State::failed, -1, Error::delivery_timeout});
+    }
+  }
+
+  void begin_send_loop(int p) {
+    Producer& pr = producers[static_cast<std::size_t>(p)];
+    if (!pr.sequencer) return;
+    const PidEpoch before = pr.sequencer->current();
+    for (const Restamp& r : pr.sequencer->begin_send_loop()) {
+      auto it = pr.batches.find(r.batch.batch_id);
+      if (it == pr.batches.end()) continue;
+      it->second.stamp = r.batch;
+      Effect e{Effect::Kind::batch_restamped};
+      e.producer = p;
+      e.partition = r.partition;
+      e.batch = r.batch.batch_id;
+      e.stamp = r.batch;
+      emit(e);
+    }
+    if (pr.sequencer->current() != before) {
+      Effect e{Effect::Kind::epoch_bumped};
+      e.producer = p;
+      e.stamp.stamp = pr.sequencer->current();
+      emit(e);
+    }
+    if (pr.sequencer->current().producer_id < 0) assign_producer_id(p);  // InitProducerId after exhaustion
+  }
+
+  bool partition_has_in_flight(const Producer& pr, int partition) const {
+    for (const auto& [id, b] : pr.batches) {
+      if (b.partition == partition && b.in_flight) return true;
+    }
+    return false;
+  }
+
+  void drain(int p, int broker) {
+    begin_send_loop(p);
+    expire_batches(p);
+    Producer& pr = producers[static_cast<std::size_t>(p)];
+    const ProducerConfig& c = config.producer;
+    auto& outstanding = pr.outstanding[static_cast<std::size_t>(broker)];
+    if (static_cast<int>(outstanding.size()) >= c.max_in_flight) return;
+    Request req{next_request, p, {}};
+    for (int q = 0; q < config.partitions; ++q) {
+      if (partitions[static_cast<std::size_t>(q)].leader != broker) continue;
+      auto& queue = pr.queues[static_cast<std::size_t>(q)];
+      if (queue.empty()) continue;
+      ProducerBatch& b = pr.batches.at(queue.front());
+      if (c.max_in_flight == 1 && partition_has_in_flight(pr, q)) continue;  // guaranteeMessageOrder mutes
+      if (b.attempts > 0 && now < b.last_attempt_ms + c.retry_backoff_ms) continue;
+      if (pr.sequencer) {
+        if (b.has_stamp ? !pr.sequencer->may_drain_retry(q, b.stamp) : !pr.sequencer->may_drain_new(q)) continue;
+      }
+      queue.pop_front();
+      if (pr.sequencer && !b.has_stamp) {
+        b.stamp = pr.sequencer->stamp(q, b.id, b.records.count);
+        b.has_stamp = true;
+      }
+      if (!pr.sequencer) b.stamp = BatchStamp{b.id, PidEpoch{}, kNoSequence, b.records.count, false};
+      ++b.attempts;
+      b.last_attempt_ms = now;
+      b.in_flight = true;
+      const Batch header{b.stamp.stamp.producer_id, b.stamp.stamp.epoch, b.stamp.base_sequence, b.records.count,
+                         b.created_ms};
+      req.batches.push_back(WireBatch{q, b.id, header, b.records});
+    }
+    if (req.batches.empty()) return;
+    ++next_request;
+    Effect sent{Effect::Kind::request_sent};
+    sent.producer = p;
+    sent.broker = broker;
+    sent.request = req.id;
+    sent.value = static_cast<std::int64_t>(req.batches.size());
+    emit(sent);
+    Outstanding o{req.id, now, {}};
+    for (const WireBatch& w : req.batches) {
+      const ProducerBatch& b = pr.batches.at(w.batch_id);
+      Effect e{Effect::Kind::batch_in_request};
+      e.producer = p;
+      e.broker = broker;
+      e.partition = w.partition;
+      e.request = req.id;
+      e.batch = w.batch_id;
+      e.stamp = b.stamp;
+      e.retry = b.attempts > 1;
+      emit(e);
+      o.batches.push_back(w.batch_id);
+    }
+    net[static_cast<std::size_t>(p)][static_cast<std::size_t>(broker)].to_broker.push_back(req);
+    if (c.acks == 0) {
+      // Fire and forget: the send is done once on the wire.
+      for (std::uint64_t id : o.batches) {
+        ProducerBatch& b = pr.batches.at(id);
+        b.in_flight = false;
+        finish(p, b, SendOutcome{SendOutcome::State::acknowledged, -1, Error::none});
+      }
+      return;
+    }
+    outstanding.push_back(o);
+  }
+
+  // --- brokers ---------------------------------------------------------------
+
+  Response process(const Request& req, int broker, Error injected, bool after_append, bool zombie) {
+    Response resp{req.id, {}};
+    Effect pe{Effect::Kind::request_processed};
+    pe.producer = req.producer;
+    pe.broker = broker;
+    pe.request = req.id;
+    pe.zombie = zombie;
+    pe.error = injected;
+    emit(pe);
+    for (const WireBatch& w : req.batches) {
+      Partition& part = partitions[static_cast<std::size_t>(w.partition)];
+      Answer a{w.partition, w.batch_id, Error::none, -1, false};
+      if (part.leader != broker) {
+        a.error = Error::not_leader_or_follower;
+      } else if (injected != Error::none && !after_append) {
+        a.error = injected;
+      } else {
+        const AppendOutcome o = part.state->append(w.header);
+        a.error = o.error;
+        a.offset = o.first_offset;
+        a.duplicate = o.duplicate;
+        if (o.error == Error::none && !o.duplicate) part.log.push_back(LoggedBatch{o.first_offset, w.records, w.header, zombie});
+        if (injected != Error::none && o.error == Error::none) {
+          a.error = injected;  // written (or a duplicate), but the producer hears an error
+          a.offset = -1;
+        }
+      }
+      Effect e{Effect::Kind::batch_answered};
+      e.producer = req.producer;
+      e.broker = broker;
+      e.partition = w.partition;
+      e.request = req.id;
+      e.batch = w.batch_id;
+      e.stamp = BatchStamp{w.batch_id, PidEpoch{w.header.producer_id, w.header.epoch}, w.header.first_sequence,
+                           w.header.record_count, false};
+      e.error = a.error;
+      e.offset = a.offset;
+      e.duplicate = a.duplicate;
+      e.zombie = zombie;
+      emit(e);
+      resp.answers.push_back(a);
+    }
+    return resp;
+  }
+
+  void deliver_request(int p, int broker, Error injected, bool after_append) {
+    Connection& c = net[static_cast<std::size_t>(p)][static_cast<std::size_t>(broker)];
+    if (c.to_broker.empty()) return;
+    const Request req = std::move(c.to_broker.front());
+    c.to_broker.pop_front();
+    Response resp = process(req, broker, injected, after_append, false);
+    if (config.producer.acks != 0) c.to_producer.push_back(std::move(resp));
+  }
+
+  void deliver_response(int p, int broker) {
+    Connection& c = net[static_cast<std::size_t>(p)][static_cast<std::size_t>(broker)];
+    if (c.to_producer.empty()) return;
+    const Response resp = std::move(c.to_producer.front());
+    c.to_producer.pop_front();
+    Producer& pr = producers[static_cast<std::size_t>(p)];
+    auto& outstanding = pr.outstanding[static_cast<std::size_t>(broker)];
+    if (outstanding.empty() || outstanding.front().request != resp.request) {
+      // The answer is not to the oldest request: an answer went missing. The
+      // client's correlation check fails and it drops the connection.
+      Effect e{Effect::Kind::correlation_mismatch};
+      e.producer = p;
+      e.broker = broker;
+      e.request = resp.request;
+      emit(e);
+      break_connection(p, broker, 0);
+      return;
+    }
+    outstanding.pop_front();
+    Effect e{Effect::Kind::response_received};
+    e.producer = p;
+    e.broker = broker;
+    e.request = resp.request;
+    emit(e);
+    for (const Answer& a : resp.answers) complete(p, a.batch_id, a.error, a.offset);
+  }
+
+  void lose_response(int p, int broker) {
+    Connection& c = net[static_cast<std::size_t>(p)][static_cast<std::size_t>(broker)];
+    if (c.to_producer.empty()) return;
+    Effect e{Effect::Kind::response_lost};
+    e.producer = p;
+    e.broker = broker;
+    e.request = c.to_producer.front().request;
+    emit(e);
+    c.to_producer.pop_front();
+  }
+
+  void process_zombie(int broker) {
+    auto& z = zombies[static_cast<std::size_t>(broker)];
+    if (z.empty()) return;
+    const Request req = std::move(z.front());
+    z.pop_front();
+    process(req, broker, Error::none, false, true);
+  }
+
+  void timeout(int p, int broker, std::int64_t read_by_broker) {
+    const auto& outstanding = producers[static_cast<std::size_t>(p)].outstanding[static_cast<std::size_t>(broker)];
+    if (outstanding.empty()) return;
+    const std::int64_t deadline = outstanding.front().sent_ms + config.producer.request_timeout_ms;
+    if (deadline > now) {
+      Effect e{Effect::Kind::time_advanced};
+      e.value = deadline - now;
+      emit(e);
+      now = deadline;
+    }
+    break_connection(p, broker, read_by_broker);
+  }
+
+  void restart_broker(int broker, bool clean) {
+    for (int p = 0; p < config.producers; ++p) break_connection(p, broker, 0);
+    zombies[static_cast<std::size_t>(broker)].clear();
+    for (Partition& part : partitions) {
+      if (part.leader == broker) part.state->restart(now, clean);
+    }
+    Effect e{Effect::Kind::broker_restarted};
+    e.broker = broker;
+    e.value = clean ? 1 : 0;
+    emit(e);
+  }
+
+  void restart_producer(int p, bool resend, std::int64_t read_by_broker) {
+    for (int b = 0; b < config.brokers; ++b) {
+      Connection& c = net[static_cast<std::size_t>(p)][static_cast<std::size_t>(b)];
+      std::int64_t taken = 0;
+      while (!c.to_broker.empty() && taken++ < read_by_broker) {
+        zombies[static_cast<std::size_t>(b)].push_back(std::move(c.to_broker.front()));
+        c.to_broker.pop_front();
+      }
+      c.to_broker.clear();
+      c.to_producer.clear();
+    }
+    std::vector<std::size_t> unacknowledged;
+    for (std::size_t i = 0; i < sends.size(); ++i) {
+      SendRecord& s = sends[i];
+      if (s.producer != p || s.outcome.state != SendOutcome::State::pending) continue;
+      s.outcome.state = SendOutcome::State::abandoned;
+      unacknowledged.push_back(i);
+    }
+    Producer& pr = producers[static_cast<std::size_t>(p)];
+    ++pr.session;
+    Effect e{Effect::Kind::producer_restarted};
+    e.producer = p;
+    e.value = pr.session;
+    emit(e);
+    init_producer(p);
+    if (resend) {
+      for (std::size_t i : unacknowledged) new_send(p, sends[i].partition, sends[i].records);
+    }
+  }
+};
+
+Components reference_components() {
+  return Components{make_reference_partition, make_reference_sequencer};
+}
+
+std::string check_world_config(const WorldConfig& c) {
+  if (c.producers < 1 || c.producers > 8) return "producers must be 1 to 8";
+  if (c.partitions < 1 || c.partitions > 8) return "partitions must be 1 to 8";
+  if (c.brokers < 1 || c.brokers > 8) return "brokers must be 1 to 8";
+  if (c.broker.window < 1 || c.broker.window > 8) return "the broker's cached batches must be 1 to 8";
+  if (c.broker.producer_id_expiration_ms < 1) return "producer.id.expiration.ms must be at least 1";
+  if (c.producer.max_in_flight < 1 || c.producer.max_in_flight > 64) {
+    return "max.in.flight.requests.per.connection must be 1 to 64 in the model";
+  }
+  if (c.producer.retries < 0) return "retries must be at least 0";
+  if (c.producer.request_timeout_ms < 0 || c.producer.delivery_timeout_ms < 0 || c.producer.retry_backoff_ms < 0) {
+    return "timeouts and backoff must not be negative";
+  }
+  if (c.producer.acks != -1 && c.producer.acks != 0 && c.producer.acks != 1) return "acks must be all (-1), 0 or 1";
+  if (c.initial_epoch < 0 || c.initial_epoch > 32'767) return "the initial epoch must be 0 to 32767";
+  return {};
+}
+
+World::World(const WorldConfig& config, Components components)
+    : s_(std::make_unique<State>(config, std::move(components))) {
+  if (const std::string why = check_world_config(config); !why.empty()) throw std::invalid_argument(why);
+  State& s = *s_;
+  s.producers.resize(static_cast<std::size_t>(config.producers));
+  s.next_serial.assign(static_cast<std::size_t>(config.producers), 0);
+  for (int q = 0; q < config.partitions; ++q) {
+    s.partitions.push_back(Partition{s.components.partition(config.broker), q % config.brokers, {}});
+  }
+  s.net.assign(static_cast<std::size_t>(config.producers), std::vector<Connection>(static_cast<std::size_t>(config.brokers)));
+  s.zombies.assign(static_cast<std::size_t>(config.brokers), {});
+  for (int p = 0; p < config.producers; ++p) s.init_producer(p);
+}
+
+World::World(const World& o) : s_(std::make_unique<State>(*o.s_)) {}
+World& World::operator=(const World& o) {
+  if (this != &o) s_ = std::make_unique<State>(*o.s_);
+  return *this;
+}
+World::World(World&&) noexcept = default;
+World& World::operator=(World&&) noexcept = default;
+World::~World() = default;
+
+std::vector<Effect> World::apply(const Event& ev) {
+  State& s = *s_;
+  if (const std::string why = check_event(ev, s.config); !why.empty()) throw std::invalid_argument(why);
+  std::vector<Effect> effects;
+  s.out = &effects;
+  using K = Event::Kind;
+  switch (ev.kind) {
+    case K::send: {
+      const RecordRange r{ev.producer, s.next_serial[static_cast<std::size_t>(ev.producer)], ev.count};
+      s.next_serial[static_cast<std::size_t>(ev.producer)] += ev.count;
+      s.new_send(ev.producer, ev.partition, r);
+      break;
+    }
+    case K::send_same: {
+      for (auto it = s.sends.rbegin(); it != s.sends.rend(); ++it) {
+        if (it->records.origin == ev.other && it->producer == ev.other) {
+          const SendRecord copy = *it;
+          s.new_send(ev.producer, copy.partition, copy.records);
+          break;
+        }
+      }
+      break;
+    }
+    case K::drain: s.drain(ev.producer, ev.broker); break;
+    case K::deliver_request: s.deliver_request(ev.producer, ev.broker, Error::none, false); break;
+    case K::fail_request: {
+      // Only a replication timeout can come either side of the append;
+      // NOT_ENOUGH_REPLICAS_AFTER_APPEND always follows it, the others precede it.
+      const bool after = ev.error == Error::not_enough_replicas_after_append ||
+                         (ev.error == Error::request_timed_out && ev.flag);
+      s.deliver_request(ev.producer, ev.broker, ev.error, after);
+      break;
+    }
+    case K::deliver_response: s.deliver_response(ev.producer, ev.broker); break;
+    case K::lose_response: s.lose_response(ev.producer, ev.broker); break;
+    case K::break_connection: s.break_connection(ev.producer, ev.broker, ev.count); break;
+    case K::process_zombie: s.process_zombie(ev.broker); break;
+    case K::timeout: s.timeout(ev.producer, ev.broker, ev.count); break;
+    case K::tick: {
+      if (ev.ms > 0) {
+        s.now += ev.ms;
+        Effect e{Effect::Kind::time_advanced};
+        e.value = ev.ms;
+        s.emit(e);
+      }
+      break;
+    }
+    case K::move_leader: {
+      Partition& part = s.partitions[static_cast<std::size_t>(ev.partition)];
+      if (part.leader != ev.broker) {
+        part.leader = ev.broker;
+        Effect e{Effect::Kind::leader_moved};
+        e.partition = ev.partition;
+        e.broker = ev.broker;
+        s.emit(e);
+      }
+      break;
+    }
+    case K::restart_broker: s.restart_broker(ev.broker, ev.flag); break;
+    case K::expire: {
+      for (std::size_t q = 0; q < s.partitions.size(); ++q) {
+        const std::size_t before = s.partitions[q].state->producers().size();
+        s.partitions[q].state->expire(s.now);
+        const std::size_t after = s.partitions[q].state->producers().size();
+        if (after < before) {
+          Effect e{Effect::Kind::producer_state_expired};
+          e.partition = static_cast<int>(q);
+          e.value = static_cast<std::int64_t>(before - after);
+          s.emit(e);
+        }
+      }
+      break;
+    }
+    case K::restart_producer: s.restart_producer(ev.producer, ev.flag, ev.count); break;
+  }
+  s.out = nullptr;
+  return effects;
+}
+
+WorldObservation World::observe() const {
+  WorldObservation o;
+  o.now = s_->now;
+  for (const Partition& p : s_->partitions) {
+    o.partition_producers.push_back(p.state->producers());
+    o.log_end_offsets.push_back(p.state->log_end_offset());
+  }
+  for (const Producer& p : s_->producers) o.sequencers.push_back(p.sequencer ? p.sequencer->state() : SequencerState{});
+  return o;
+}
+
+std::int64_t World::now() const { return s_->now; }
+const std::vector<SendRecord>& World::sends() const { return s_->sends; }
+const std::vector<LoggedBatch>& World::log(int partition) const {
+  return s_->partitions.at(static_cast<std::size_t>(partition)).log;
+}
+const WorldConfig& World::config() const { return s_->config; }
+
+std::vector<std::pair<int, BatchStamp>> World::in_flight(int producer) const {
+  std::vector<std::pair<int, BatchStamp>> out;
+  for (const auto& [id, b] : s_->producers.at(static_cast<std::size_t>(producer)).batches) {
+    if (!b.done && b.has_stamp) out.emplace_back(b.partition, b.stamp);
+  }
+  return out;
+}
+
+std::vector<ProducerEntry> World::producer_entries(int partition) const {
+  return s_->partitions.at(static_cast<std::size_t>(partition)).state->producers();
+}
+
+// --- printing ---------------------------------------------------------------
+
+std::string_view name(Effect::Kind k) {
+  using K = Effect::Kind;
+  switch (k) {
+    case K::records_sent: return "records-sent";
+    case K::request_sent: return "request-sent";
+    case K::batch_in_request: return "batch-in-request";
+    case K::request_processed: return "request-processed";
+    case K::batch_answered: return "batch-answered";
+    case K::response_received: return "response-received";
+    case K::response_lost: return "response-lost";
+    case K::correlation_mismatch: return "correlation-mismatch";
+    case K::connection_broken: return "connection-broken";
+    case K::zombie_created: return "zombie-created";
+    case K::batch_acknowledged: return "batch-acknowledged";
+    case K::batch_retried: return "batch-retried";
+    case K::batch_failed: return "batch-failed";
+    case K::batch_expired: return "batch-expired";
+    case K::epoch_bumped: return "epoch-bumped";
+    case K::batch_restamped: return "batch-restamped";
+    case K::producer_id_assigned: return "producer-id-assigned";
+    case K::leader_moved: return "leader-moved";
+    case K::broker_restarted: return "broker-restarted";
+    case K::producer_state_expired: return "producer-state-expired";
+    case K::producer_restarted: return "producer-restarted";
+    case K::time_advanced: return "time-advanced";
+  }
+  return "unknown-effect";
+}
+
+std::ostream& operator<<(std::ostream& os, const RecordRange& r) {
+  if (r.count == 1) return os << "A" << r.origin << ":" << r.first;
+  return os << "A" << r.origin << ":" << r.first << ".." << r.first + r.count - 1;
+}
+
+std::ostream& operator<<(std::ostream& os, const Effect& e) {
+  using K = Effect::Kind;
+  os << name(e.kind);
+  switch (e.kind) {
+    case K::records_sent: return os << " P" << e.producer << " batch#" << e.batch << " -> p" << e.partition << " (" << e.value << " records)";
+    case K::request_sent: return os << " P" << e.producer << " -> B" << e.broker << " req#" << e.request;
+    case K::batch_in_request:
+      return os << " req#" << e.request << " p" << e.partition << " " << e.stamp << (e.retry ? " (retry)" : "");
+    case K::request_processed:
+      os << " B" << e.broker << " req#" << e.request << (e.zombie ? " (zombie)" : "");
+      return e.error != Error::none ? os << " injecting " << name(e.error) : os;
+    case K::batch_answered:
+      os << " p" << e.partition << " batch#" << e.batch << ": ";
+      if (e.error != Error::none) return os << name(e.error);
+      return os << (e.duplicate ? "DUPLICATE @" : "WRITTEN @") << e.offset;
+    case K::response_received:
+    case K::response_lost:
+    case K::correlation_mismatch: return os << " P" << e.producer << " <- B" << e.broker << " req#" << e.request;
+    case K::connection_broken: return os << " P" << e.producer << " <-> B" << e.broker << " (" << e.value << " zombies)";
+    case K::zombie_created: return os << " B" << e.broker << " req#" << e.request;
+    case K::batch_acknowledged: return os << " P" << e.producer << " batch#" << e.batch << " @" << e.offset;
+    case K::batch_retried:
+    case K::batch_failed: return os << " P" << e.producer << " batch#" << e.batch << " after " << name(e.error);
+    case K::batch_expired: return os << " P" << e.producer << " batch#" << e.batch;
+    case K::epoch_bumped:
+    case K::producer_id_assigned: return os << " P" << e.producer << " now " << e.stamp.stamp;
+    case K::batch_restamped: return os << " P" << e.producer << " " << e.stamp;
+    case K::leader_moved: return os << " p" << e.partition << " -> B" << e.broker;
+    case K::broker_restarted: return os << " B" << e.broker << (e.value ? " clean" : " unclean");
+    case K::producer_state_expired: return os << " p" << e.partition << " (" << e.value << " producers)";
+    case K::producer_restarted: return os << " P" << e.producer << " session " << e.value;
+    case K::time_advanced: return os << " +" << e.value << " ms";
+  }
+  return os;
+}
+
+}  // namespace idemcheck::spec
