@@ -1,52 +1,129 @@
-#include "check_command.hpp"
-
+// `idemcheck check`: the broker differential check.
 #include <chrono>
 #include <random>
 #include <sstream>
 
 #include <fmt/format.h>
-#include <rapidcheck.h>
 
+#include "commands.hpp"
 #include "idemcheck/properties/broker_differential.hpp"
+#include "idemcheck/properties/search.hpp"
+#include "options.hpp"
 
 namespace idemcheck::cli {
 
 namespace {
 
-// Each history has its own seed derived from the run's seed and its index, so
-// that one history can be replayed alone (--history I) without the others.
-std::uint64_t history_seed(std::uint64_t seed, std::uint64_t index) {
-  std::uint64_t z = seed + 0x9E3779B97F4A7C15ULL * (index + 1);  // splitmix64
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
+const char* kUsage =
+    "usage: idemcheck check [options]\n"
+    "\n"
+    "The broker differential check: random histories of broker operations played\n"
+    "on the reference model (spec) and the optimized dedup core (impl), compared\n"
+    "after every step. Defaults are Kafka's.\n"
+    "\n"
+    "options:\n"
+    "  --seed N          seed (default: random, printed)\n"
+    "  --histories N     number of histories (default 2000)\n"
+    "  --max-size N      RapidCheck size cap, 1..100 (default 100); histories hold\n"
+    "                    up to 5 * size operations\n"
+    "  --history I       replay only history number I of the run (as printed with a failure)\n"
+    "  --set KEY=VALUE   broker setting: producer.id.expiration.ms (Kafka: 86400000),\n"
+    "                    idemcheck.broker.cached.batches (1..8, Kafka: 5),\n"
+    "                    idemcheck.snapshot.keeps.window (true|false, Kafka: false)\n"
+    "  --quiet           print only the verdict\n";
 
-int history_size(std::uint64_t index, int max_size) {
-  return static_cast<int>(index % static_cast<std::uint64_t>(max_size)) + 1;
+std::optional<std::string> apply_broker_setting(spec::BrokerConfig& config, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos) return fmt::format("--set expects key=value, got '{}'", assignment);
+  const std::string key = assignment.substr(0, eq);
+  const std::string value = assignment.substr(eq + 1);
+  const auto number = parse_unsigned(value);
+  if (key == "producer.id.expiration.ms") {
+    if (!number || *number < 1 || *number > 2'147'483'647) {
+      return fmt::format("producer.id.expiration.ms must be an integer in [1, 2147483647], got '{}'", value);
+    }
+    config.producer_id_expiration_ms = static_cast<std::int64_t>(*number);
+  } else if (key == "idemcheck.broker.cached.batches") {
+    if (!number || *number < 1 || *number > 8) {
+      return fmt::format("idemcheck.broker.cached.batches must be an integer in [1, 8], got '{}'", value);
+    }
+    config.window = static_cast<int>(*number);
+  } else if (key == "idemcheck.snapshot.keeps.window") {
+    if (value != "true" && value != "false") {
+      return fmt::format("idemcheck.snapshot.keeps.window must be true or false, got '{}'", value);
+    }
+    config.snapshot_keeps_window = value == "true";
+  } else {
+    return fmt::format("unknown broker setting '{}' (known: producer.id.expiration.ms, "
+                       "idemcheck.broker.cached.batches, idemcheck.snapshot.keeps.window)",
+                       key);
+  }
+  return std::nullopt;
 }
 
 }  // namespace
 
-int run_check(const CheckOptions& o, std::FILE* out) {
-  const std::uint64_t seed = o.seed_given ? o.seed : std::random_device{}();
+int run_check_command(const Args& args, std::FILE* out, std::FILE* err) {
+  const auto parsed = parse_options(args, {{"--seed", true},
+                                           {"--histories", true},
+                                           {"--max-size", true},
+                                           {"--history", true},
+                                           {"--set", true, true},
+                                           {"--quiet"},
+                                           {"--help"}});
+  if (const auto* e = std::get_if<std::string>(&parsed)) {
+    fmt::print(err, "idemcheck check: {}\n", *e);
+    return 2;
+  }
+  const ParsedOptions& o = std::get<ParsedOptions>(parsed);
+  if (o.has("--help")) {
+    fmt::print(out, "{}", kUsage);
+    return 0;
+  }
+  if (!o.positional.empty()) {
+    fmt::print(err, "idemcheck check: unexpected argument '{}'\n", o.positional.front());
+    return 2;
+  }
+  std::uint64_t seed = std::random_device{}();
+  std::uint64_t histories = 2000, max_size = 100, only = 0;
+  for (auto e : {read_unsigned(o, "--seed", 0, UINT64_MAX, seed),
+                 read_unsigned(o, "--histories", 1, 100'000'000, histories),
+                 read_unsigned(o, "--max-size", 1, 100, max_size), read_unsigned(o, "--history", 0, UINT64_MAX, only)}) {
+    if (e) {
+      fmt::print(err, "idemcheck check: {}\n", *e);
+      return 2;
+    }
+  }
+  spec::BrokerConfig broker;
+  if (const auto it = o.values.find("--set"); it != o.values.end()) {
+    for (const std::string& s : it->second) {
+      if (auto e = apply_broker_setting(broker, s)) {
+        fmt::print(err, "idemcheck check: {}\n", *e);
+        return 2;
+      }
+    }
+  }
+  const bool quiet = o.has("--quiet");
+  const bool one = o.value("--history").has_value();
+  const std::uint64_t first = one ? only : 0;
+  const std::uint64_t last = one ? only + 1 : histories;
+  const int size_cap = static_cast<int>(max_size);
+
+  if (!quiet) {
+    fmt::print(out, "idemcheck check: broker differential, spec vs impl\n");
+    fmt::print(out,
+               "  seed {}  histories {}  max size {}  cached batches {}  producer.id.expiration.ms {}  "
+               "snapshot keeps window {}\n",
+               seed, last - first, size_cap, broker.window, broker.producer_id_expiration_ms,
+               broker.snapshot_keeps_window);
+  }
   const auto start = std::chrono::steady_clock::now();
   const auto gen = properties::gen_broker_history();
-
-  const std::uint64_t first = o.only_history.value_or(0);
-  const std::uint64_t last = o.only_history ? first + 1 : o.histories;
-  if (!o.quiet) {
-    fmt::print(out, "idemcheck check: broker differential, spec vs impl\n");
-    fmt::print(out, "  seed {}  histories {}  max size {}  window {}  producer.id.expiration.ms {}  "
-                    "snapshot keeps window {}\n",
-               seed, last - first, o.max_size, o.broker.window, o.broker.producer_id_expiration_ms,
-               o.broker.snapshot_keeps_window);
-  }
-
   properties::BrokerCoverage coverage;
   for (std::uint64_t i = first; i < last; ++i) {
-    properties::BrokerHistory h = gen(rc::Random(history_seed(seed, i)), history_size(i, o.max_size)).value();
-    h.config = o.broker;  // the command checks one configuration: the one asked for
+    properties::BrokerHistory h =
+        gen(rc::Random(properties::history_seed(seed, i)), properties::history_size(i, size_cap)).value();
+    h.config = broker;  // the command checks the configuration it was given
     const auto run = properties::run_broker_differential(h);
     coverage.merge(run.coverage);
     if (run.divergence) {
@@ -56,13 +133,12 @@ int run_check(const CheckOptions& o, std::FILE* out) {
       fmt::print(out, "\nFAILED: spec and impl disagree on the {} at step {} of history {}\n", d.what, d.step, i);
       fmt::print(out, "  operation: {}\n  spec: {}\n  impl: {}\n  history up to the failing step:\n{}", d.operation,
                  d.spec_side, d.impl_side, ops.str());
-      fmt::print(out, "  replay: idemcheck check --seed {} --history {} --max-size {}\n", seed, i, o.max_size);
+      fmt::print(out, "  replay: idemcheck check --seed {} --history {} --max-size {}\n", seed, i, size_cap);
       return 1;
     }
   }
-
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (!o.quiet) {
+  if (!quiet) {
     fmt::print(out, "\n  {:<46} {:>10}\n", "case reached", "count");
     for (std::size_t c = 0; c < properties::kBrokerCaseCount; ++c) {
       fmt::print(out, "  {:<46} {:>10}\n", properties::name(static_cast<properties::BrokerCase>(c)), coverage.counts[c]);

@@ -1,4 +1,4 @@
-// The idemcheck command-line tool.
+// The idemcheck command-line tool: dispatches to a subcommand.
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -6,32 +6,44 @@
 
 #include <fmt/format.h>
 
-#include "check_command.hpp"
-#include "options.hpp"
+#include "commands.hpp"
+
+namespace {
+
+const char* kUsage =
+    "usage: idemcheck [SUBCOMMAND] [options]\n"
+    "\n"
+    "subcommands:\n"
+    "  claims   (default) check each claim about the idempotent producer and print\n"
+    "           the claims table; exits 1 if spec and impl disagree or an outcome\n"
+    "           differs from its pinned one\n"
+    "  check    the broker differential check (spec vs impl dedup core)\n"
+    "\n"
+    "idemcheck SUBCOMMAND --help describes each.\n";
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace idemcheck::cli;
-  const std::vector<std::string> args(argv + 1, argv + argc);
-  const auto parsed = parse_command_line(args);
-  if (const auto* error = std::get_if<std::string>(&parsed)) {
-    fmt::print(stderr, "idemcheck: {}\n", *error);
-    return 2;
+  Args args(argv + 1, argv + argc);
+  std::string sub = "claims";
+  if (!args.empty() && !args.front().starts_with("-")) {
+    sub = args.front();
+    args.erase(args.begin());
+  } else if (!args.empty() && (args.front() == "--help" || args.front() == "-h")) {
+    fmt::print("{}", kUsage);
+    return 0;
+  } else if (!args.empty() && args.front() == "--version") {
+    fmt::print("idemcheck 0.1.0\n");
+    return 0;
   }
-  const Command& cmd = std::get<Command>(parsed);
   try {
-    switch (cmd.kind) {
-      case Command::Kind::help:
-        fmt::print("{}", usage());
-        return 0;
-      case Command::Kind::version:
-        fmt::print("idemcheck 0.1.0\n");
-        return 0;
-      case Command::Kind::check:
-        return run_check(cmd.check, stdout);
-    }
+    if (sub == "claims") return run_claims_command(args, stdout, stderr);
+    if (sub == "check") return run_check_command(args, stdout, stderr);
   } catch (const std::exception& e) {
     fmt::print(stderr, "idemcheck: internal error: {}\n", e.what());
     return 3;
   }
-  return 0;
+  fmt::print(stderr, "idemcheck: unknown subcommand '{}'\n\n{}", sub, kUsage);
+  return 2;
 }

@@ -1,9 +1,59 @@
 #include "options.hpp"
 
 #include <charconv>
+#include <fstream>
+
 #include <fmt/format.h>
 
 namespace idemcheck::cli {
+
+std::optional<std::string> ParsedOptions::value(const std::string& name) const {
+  const auto it = values.find(name);
+  if (it == values.end() || it->second.empty()) return std::nullopt;
+  return it->second.back();
+}
+
+std::variant<ParsedOptions, std::string> parse_options(const std::vector<std::string>& args,
+                                                       const std::vector<OptionSpec>& specs) {
+  ParsedOptions out;
+  auto find = [&](const std::string& name) -> const OptionSpec* {
+    for (const OptionSpec& s : specs) {
+      if (s.name == name) return &s;
+    }
+    return nullptr;
+  };
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (!a.starts_with("--") || a == "--") {
+      out.positional.push_back(a);
+      continue;
+    }
+    std::string name = a;
+    std::optional<std::string> inline_value;
+    if (const auto eq = a.find('='); eq != std::string::npos) {
+      name = a.substr(0, eq);
+      inline_value = a.substr(eq + 1);
+    }
+    const OptionSpec* spec = find(name);
+    if (spec == nullptr) return fmt::format("unknown option '{}' (see --help)", name);
+    if (!spec->takes_value) {
+      if (inline_value) return fmt::format("{} takes no value", name);
+      out.flags.insert(name);
+      continue;
+    }
+    std::string v;
+    if (inline_value) {
+      v = *inline_value;
+    } else {
+      if (i + 1 >= args.size()) return fmt::format("{} needs a value", name);
+      v = args[++i];
+    }
+    auto& slot = out.values[name];
+    if (!slot.empty() && !spec->repeatable) return fmt::format("{} given twice", name);
+    slot.push_back(v);
+  }
+  return out;
+}
 
 std::optional<std::uint64_t> parse_unsigned(const std::string& text) {
   std::uint64_t value = 0;
@@ -13,117 +63,39 @@ std::optional<std::uint64_t> parse_unsigned(const std::string& text) {
   return value;
 }
 
-std::optional<std::string> apply_setting(spec::BrokerConfig& config, const std::string& assignment) {
-  const auto eq = assignment.find('=');
-  if (eq == std::string::npos) return fmt::format("--set expects key=value, got '{}'", assignment);
-  const std::string key = assignment.substr(0, eq);
-  const std::string value = assignment.substr(eq + 1);
-  const auto number = parse_unsigned(value);
-  if (key == "producer.id.expiration.ms") {
-    // Kafka: int, at least 1.
-    if (!number || *number < 1 || *number > 2'147'483'647) {
-      return fmt::format("producer.id.expiration.ms must be an integer in [1, 2147483647], got '{}'", value);
-    }
-    config.producer_id_expiration_ms = static_cast<std::int64_t>(*number);
-    return std::nullopt;
-  }
-  if (key == "idemcheck.broker.cached.batches") {
-    if (!number || *number < 1 || *number > 8) {
-      return fmt::format("idemcheck.broker.cached.batches must be an integer in [1, 8], got '{}'", value);
-    }
-    config.window = static_cast<int>(*number);
-    return std::nullopt;
-  }
-  if (key == "idemcheck.snapshot.keeps.window") {
-    if (value != "true" && value != "false") {
-      return fmt::format("idemcheck.snapshot.keeps.window must be true or false, got '{}'", value);
-    }
-    config.snapshot_keeps_window = value == "true";
-    return std::nullopt;
-  }
-  return fmt::format("unknown setting '{}' (known: producer.id.expiration.ms, idemcheck.broker.cached.batches, "
-                     "idemcheck.snapshot.keeps.window)",
-                     key);
+std::optional<std::string> read_unsigned(const ParsedOptions& options, const std::string& name, std::uint64_t lo,
+                                         std::uint64_t hi, std::uint64_t& out) {
+  const auto v = options.value(name);
+  if (!v) return std::nullopt;
+  const auto n = parse_unsigned(*v);
+  if (!n) return fmt::format("{} expects a non-negative integer, got '{}'", name, *v);
+  if (*n < lo || *n > hi) return fmt::format("{} must be in [{}, {}], got {}", name, lo, hi, *n);
+  out = *n;
+  return std::nullopt;
 }
 
-std::string usage() {
-  return "usage: idemcheck [check] [options]\n"
-         "\n"
-         "Runs the broker differential check: random histories of broker operations\n"
-         "played on the reference model (spec) and the optimized dedup core (impl),\n"
-         "compared after every step. Defaults are Kafka's.\n"
-         "\n"
-         "options:\n"
-         "  --seed N          seed of the random histories (default: random, printed)\n"
-         "  --histories N     number of histories (default 2000)\n"
-         "  --max-size N      RapidCheck size cap, 1..100 (default 100); histories\n"
-         "                    hold up to 5 * size operations\n"
-         "  --set KEY=VALUE   broker setting: producer.id.expiration.ms,\n"
-         "                    idemcheck.broker.cached.batches (1..8, Kafka: 5),\n"
-         "                    idemcheck.snapshot.keeps.window (true|false, Kafka: false)\n"
-         "  --history I       replay only history number I of the run (as printed\n"
-         "                    with a failure)\n"
-         "  --quiet           print only the verdict\n"
-         "  --help            this text\n"
-         "  --version         the version\n";
-}
-
-std::variant<Command, std::string> parse_command_line(const std::vector<std::string>& args) {
-  Command cmd;
-  std::size_t i = 0;
-  if (i < args.size() && !args[i].starts_with("-")) {
-    if (args[i] != "check") return fmt::format("unknown subcommand '{}' (known: check)", args[i]);
-    ++i;
-  }
-  auto value_of = [&]() -> std::variant<std::string, std::monostate> {
-    if (i + 1 >= args.size()) return std::monostate{};
-    return args[++i];
+std::variant<std::map<std::string, std::string>, std::string> read_properties_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return fmt::format("cannot read properties file '{}'", path);
+  std::map<std::string, std::string> out;
+  std::string line;
+  int number = 0;
+  auto trim = [](std::string s) {
+    const auto b = s.find_first_not_of(" \t\r");
+    const auto e = s.find_last_not_of(" \t\r");
+    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
   };
-  for (; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      cmd.kind = Command::Kind::help;
-      return cmd;
-    }
-    if (a == "--version") {
-      cmd.kind = Command::Kind::version;
-      return cmd;
-    }
-    if (a == "--quiet") {
-      cmd.check.quiet = true;
-      continue;
-    }
-    if (a == "--seed" || a == "--histories" || a == "--max-size" || a == "--set" ||
-        a == "--history") {
-      auto v = value_of();
-      if (std::holds_alternative<std::monostate>(v)) return fmt::format("{} needs a value", a);
-      const std::string& text = std::get<std::string>(v);
-      if (a == "--set") {
-        if (auto err = apply_setting(cmd.check.broker, text)) return *err;
-        continue;
-      }
-      const auto n = parse_unsigned(text);
-      if (!n) return fmt::format("{} expects a non-negative integer, got '{}'", a, text);
-      if (a == "--seed") {
-        cmd.check.seed = *n;
-        cmd.check.seed_given = true;
-      } else if (a == "--history") {
-        cmd.check.only_history = *n;
-      } else if (a == "--histories") {
-        if (*n < 1 || *n > 100'000'000) return fmt::format("--histories must be in [1, 100000000], got {}", *n);
-        cmd.check.histories = *n;
-      } else {
-        if (*n < 1 || *n > 100) {
-          return fmt::format("--max-size must be in [1, 100] (the packaged RapidCheck misbehaves above 100), got {}",
-                             *n);
-        }
-        cmd.check.max_size = static_cast<int>(*n);
-      }
-      continue;
-    }
-    return fmt::format("unknown option '{}' (see --help)", a);
+  while (std::getline(in, line)) {
+    ++number;
+    const std::string t = trim(line);
+    if (t.empty() || t[0] == '#' || t[0] == '!') continue;
+    const auto sep = t.find_first_of("=:");
+    if (sep == std::string::npos) return fmt::format("{}:{}: expected key=value, got '{}'", path, number, t);
+    const std::string key = trim(t.substr(0, sep));
+    if (key.empty()) return fmt::format("{}:{}: empty key", path, number);
+    out[key] = trim(t.substr(sep + 1));
   }
-  return cmd;
+  return out;
 }
 
 }  // namespace idemcheck::cli

@@ -1,49 +1,53 @@
 // cli/options.hpp
 //
-// Command-line options of the idemcheck tool, parsed into plain values.
-// Parsing never throws and never exits: a bad option comes back as an error
-// message that names it, and main() turns that into a non-zero exit.
+// Command-line option parsing shared by the subcommands. Parsing never throws
+// and never exits: a bad option comes back as a message that names it, and
+// the subcommand turns that into exit code 2.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
 
-#include "idemcheck/spec/partition_model.hpp"
-
 namespace idemcheck::cli {
 
-/// Options of `idemcheck [check]`: the broker differential check.
-struct CheckOptions {
-  std::uint64_t seed = 0;          ///< 0: pick one and print it
-  bool seed_given = false;
-  std::uint64_t histories = 2000;  ///< how many random histories
-  int max_size = 100;              ///< RapidCheck size cap, 1..100
-  spec::BrokerConfig broker;       ///< Kafka's defaults unless --set
-  bool quiet = false;
-  std::optional<std::uint64_t> only_history;  ///< run just this history index (to reproduce one)
+/// One option a subcommand accepts.
+struct OptionSpec {
+  std::string name;          ///< with dashes: "--seed"
+  bool takes_value = false;  ///< "--seed N" vs "--quiet"
+  bool repeatable = false;   ///< "--set a=1 --set b=2"
 };
 
-/// What the command line asked for.
-struct Command {
-  enum class Kind { check, help, version };
-  Kind kind = Kind::check;
-  CheckOptions check;
+/// What the command line said.
+struct ParsedOptions {
+  std::map<std::string, std::vector<std::string>> values;  ///< per option, every value given
+  std::set<std::string> flags;                             ///< options without values that were given
+  std::vector<std::string> positional;                     ///< everything else, in order
+  /// The single value of an option, if given.
+  [[nodiscard]] std::optional<std::string> value(const std::string& name) const;
+  [[nodiscard]] bool has(const std::string& flag) const { return flags.count(flag) != 0; }
 };
 
-/// Parse argv[1..]. Returns the command or an error message.
-std::variant<Command, std::string> parse_command_line(const std::vector<std::string>& args);
-
-/// Apply one `key=value` setting (Kafka property names) to a broker config.
-/// Returns an error message if the key is unknown or the value impossible.
-std::optional<std::string> apply_setting(spec::BrokerConfig& config, const std::string& assignment);
+/// Parse against the specs; "--name=value" is accepted too. Unknown options,
+/// missing values and repeated non-repeatable options are errors.
+std::variant<ParsedOptions, std::string> parse_options(const std::vector<std::string>& args,
+                                                       const std::vector<OptionSpec>& specs);
 
 /// Parse a whole unsigned decimal number; no sign, no trailing characters.
 std::optional<std::uint64_t> parse_unsigned(const std::string& text);
 
-/// The usage text.
-std::string usage();
+/// Read an unsigned option in [lo, hi] into `out` (left alone when absent).
+/// Returns an error message when the value is not such a number.
+std::optional<std::string> read_unsigned(const ParsedOptions& options, const std::string& name, std::uint64_t lo,
+                                         std::uint64_t hi, std::uint64_t& out);
+
+/// Read a Java .properties file into key/value pairs (comments with # or !,
+/// key=value or key: value, surrounding blanks trimmed). Returns an error
+/// naming the file and line on anything it cannot read.
+std::variant<std::map<std::string, std::string>, std::string> read_properties_file(const std::string& path);
 
 }  // namespace idemcheck::cli

@@ -1,3 +1,5 @@
+// The impl sequencer behind spec::Sequencer: translation of values and of
+// refusals, nothing else (see the header).
 #include "idemcheck/properties/sequencer_adapter.hpp"
 
 #include <limits>
