@@ -1,6 +1,15 @@
 #!/usr/bin/env bash
-# Builds the release preset and runs the benchmarks, printing the comparison table.
+# Builds the release preset and runs the benchmarks:
+#   ci/bench.sh          both programs
+#   ci/bench.sh broker   the dedup core (impl, spec, Kafka-shaped baseline, memory probe)
+#   ci/bench.sh world    the simulation (spec world, impl world, differential pair)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ci/build.sh release idemcheck_broker_bench >/dev/null
-exec build/release/bench/idemcheck_broker_bench "$@"
+which="${1:-all}"
+ci/build.sh release idemcheck_broker_bench idemcheck_world_bench >/dev/null
+if [ "$which" = all ] || [ "$which" = broker ]; then
+  build/release/bench/idemcheck_broker_bench --benchmark_color=false
+fi
+if [ "$which" = all ] || [ "$which" = world ]; then
+  build/release/bench/idemcheck_world_bench --benchmark_color=false
+fi

@@ -9,13 +9,14 @@
 #include <sstream>
 
 #include "idemcheck/properties/broker_differential.hpp"
+#include "idemcheck/properties/check.hpp"
 
 namespace idemcheck {
 namespace {
 
 TEST(BrokerDifferential, SpecAndImplAgreeAtEveryStep) {
   properties::BrokerCoverage coverage;
-  const auto result = rc::check("spec and impl agree on every broker history", [&](const properties::BrokerHistory& h) {
+  const auto result = properties::check_at_least("spec and impl agree on every broker history", 1000, [&](const properties::BrokerHistory& h) {
     const auto run = properties::run_broker_differential(h);
     coverage.merge(run.coverage);
     if (run.divergence) {

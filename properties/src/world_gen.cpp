@@ -76,8 +76,8 @@ rc::Gen<spec::Event> gen_world_event(const WorldProfile& profile) {
                                                   {2, rc::gen::inRange<std::int64_t>(1'000, 40'000)},
                                                   {1, rc::gen::inRange<std::int64_t>(100'000, 200'000)}});
   auto records = huge ? rc::gen::weightedOneOf<std::int64_t>(
-                            {{20, rc::gen::inRange<std::int64_t>(1, max_records + 1)},
-                             {1, rc::gen::inRange<std::int64_t>(std::int64_t{1} << 29, std::int64_t{1} << 30)}})
+                            {{6, rc::gen::inRange<std::int64_t>(1, max_records + 1)},
+                             {1, rc::gen::inRange<std::int64_t>((std::int64_t{1} << 31) - 65'536, (std::int64_t{1} << 31) - 1)}})
                       : rc::gen::inRange<std::int64_t>(1, max_records + 1);
   auto error = rc::gen::element(spec::Error::not_leader_or_follower, spec::Error::not_enough_replicas,
                                 spec::Error::request_timed_out, spec::Error::not_enough_replicas_after_append);
@@ -96,6 +96,39 @@ rc::Gen<spec::Event> gen_world_event(const WorldProfile& profile) {
         rc::gen::set(&spec::Event::error, kind == K::fail_request ? error : rc::gen::just(spec::Error::none)),
         rc::gen::set(&spec::Event::flag, rc::gen::arbitrary<bool>()));
   });
+}
+
+rc::Gen<WorldProfile> gen_any_world_profile() {
+  auto shape = rc::gen::tuple(rc::gen::inRange(1, 4), rc::gen::inRange(1, 4), rc::gen::inRange(1, 4));
+  auto producer = rc::gen::tuple(rc::gen::arbitrary<bool>(), rc::gen::inRange(1, 6), rc::gen::inRange(0, 3));
+  auto broker = rc::gen::tuple(rc::gen::inRange(1, 9), rc::gen::element<std::int64_t>(20'000, 60'000, 86'400'000),
+                               rc::gen::arbitrary<bool>());
+  auto extras = rc::gen::tuple(rc::gen::element<std::int32_t>(0, 0, 0, 32'765), rc::gen::arbitrary<bool>());
+  auto all = rc::gen::tuple(shape, producer, broker, extras);
+  return rc::gen::map(rc::gen::resize(100, all), [](const auto& t) {
+    const auto& [sh, pr, br, ex] = t;
+    spec::WorldConfig c;
+    c.producers = std::get<0>(sh);
+    c.partitions = std::get<1>(sh);
+    c.brokers = std::get<2>(sh);
+    spec::ProducerSettings settings{{"enable.idempotence", std::get<0>(pr) ? "true" : "false"},
+                                    {"max.in.flight.requests.per.connection", std::to_string(std::get<1>(pr))}};
+    if (std::get<2>(pr) == 1) settings["max.in.flight.requests.per.connection"] = "1";
+    if (std::get<2>(pr) == 2) settings["delivery.timeout.ms"] = "60000";
+    c.producer = std::get<spec::ProducerConfig>(spec::validate_producer_settings(settings));
+    c.broker.window = std::get<0>(br);
+    c.broker.producer_id_expiration_ms = std::get<1>(br);
+    c.broker.snapshot_keeps_window = std::get<2>(br);
+    c.initial_epoch = std::get<0>(ex);
+    WorldProfile p = everything_profile(c);
+    p.weight(spec::Event::Kind::send_same) = c.producers > 1 ? 1 : 0;
+    p.huge_sends = std::get<1>(ex);
+    return p;
+  });
+}
+
+rc::Gen<spec::History> gen_any_world_history() {
+  return rc::gen::mapcat(gen_any_world_profile(), [](const WorldProfile& p) { return gen_world_history(p); });
 }
 
 rc::Gen<spec::History> gen_world_history(const WorldProfile& profile) {

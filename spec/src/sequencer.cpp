@@ -74,7 +74,7 @@ class ReferenceSequencer final : public Sequencer {
     BatchStamp b{batch_id, state_.current, p.next_sequence, record_count, false};
     p.next_sequence = increment_sequence(p.next_sequence, record_count);
     p.in_flight.push_back(b);
-    std::sort(p.in_flight.begin(), p.in_flight.end(), by_stamp_then_sequence);
+    std::stable_sort(p.in_flight.begin(), p.in_flight.end(), by_stamp_then_sequence);
     return b;
   }
 
@@ -181,7 +181,7 @@ class ReferenceSequencer final : public Sequencer {
       b.reopened = true;
       sequence = increment_sequence(sequence, b.record_count);
     }
-    std::sort(p.in_flight.begin(), p.in_flight.end(), by_stamp_then_sequence);
+    std::stable_sort(p.in_flight.begin(), p.in_flight.end(), by_stamp_then_sequence);
     p.stamp = id;
     p.next_sequence = sequence;
     p.last_acked_sequence = -1;

@@ -43,6 +43,14 @@ WorldProfile everything_profile(const spec::WorldConfig& config);
 /// each producer sends one record to each partition and has it acknowledged.
 std::vector<spec::Event> warm_up(const spec::WorldConfig& config);
 
+/// A world of 1-3 producers, partitions and brokers, with or without
+/// idempotence, 1-5 requests in flight, a broker window of 1-8 batches, short
+/// producer-state expiry, and sometimes producers that start at the last
+/// epochs (so that epochs run out) and huge sends (so that sequences wrap).
+rc::Gen<WorldProfile> gen_any_world_profile();
+/// A history of any world gen_any_world_profile() makes, with every event kind.
+rc::Gen<spec::History> gen_any_world_history();
+
 /// One event drawn from the profile.
 rc::Gen<spec::Event> gen_world_event(const WorldProfile& profile);
 /// A history: a list of up to `size` chunks of up to profile.chunk events, so
