@@ -1,0 +1,124 @@
+// The command-line tool rejects bad input with a message that names the
+// problem and exit status 2, and never crashes. The subcommands are called as
+// functions with temporary files standing in for stdout and stderr.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "commands.hpp"
+#include "options.hpp"
+
+namespace idemcheck::cli {
+namespace {
+
+struct Captured {
+  int status = 0;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(std::FILE* f) {
+  std::rewind(f);
+  std::string s;
+  char buf[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
+  return s;
+}
+
+template <class Command>
+Captured run(Command command, const Args& args) {
+  std::FILE* out = std::tmpfile();
+  std::FILE* err = std::tmpfile();
+  Captured c;
+  c.status = command(args, out, err);
+  c.out = slurp(out);
+  c.err = slurp(err);
+  std::fclose(out);
+  std::fclose(err);
+  return c;
+}
+
+TEST(CliOptions, CheckRejectsBadInputWithAMessageAndStatus2) {
+  struct Case {
+    Args args;
+    std::string message;
+  };
+  const Case cases[] = {
+      {{"--histories", "0"}, "--histories must be in [1, 100000000], got 0"},
+      {{"--histories", "-3"}, "--histories expects a non-negative integer, got '-3'"},
+      {{"--histories"}, "--histories needs a value"},
+      {{"--max-size", "101"}, "--max-size must be in [1, 100], got 101"},
+      {{"--seed", "12x"}, "--seed expects a non-negative integer, got '12x'"},
+      {{"--seed", "99999999999999999999999"}, "--seed expects a non-negative integer"},
+      {{"--bogus"}, "unknown option '--bogus'"},
+      {{"--quiet=yes"}, "--quiet takes no value"},
+      {{"--seed", "1", "--seed", "2"}, "--seed given twice"},
+      {{"--set", "producer.id.expiration.ms=0"}, "producer.id.expiration.ms must be an integer in [1, 2147483647]"},
+      {{"--set", "idemcheck.broker.cached.batches=9"}, "idemcheck.broker.cached.batches must be an integer in [1, 8]"},
+      {{"--set", "idemcheck.snapshot.keeps.window=maybe"}, "must be true or false"},
+      {{"--set", "no-equals-sign"}, "--set expects key=value"},
+      {{"--set", "acks=all"}, "unknown broker setting 'acks'"},
+      {{"extra"}, "unexpected argument 'extra'"},
+  };
+  for (const Case& c : cases) {
+    const Captured r = run(run_check_command, c.args);
+    EXPECT_EQ(r.status, 2) << "args: " << ::testing::PrintToString(c.args);
+    EXPECT_NE(r.err.find(c.message), std::string::npos)
+        << "args " << ::testing::PrintToString(c.args) << "\nexpected message containing: " << c.message
+        << "\ngot: " << r.err;
+    EXPECT_TRUE(r.out.empty()) << "nothing is printed to stdout for bad input";
+  }
+}
+
+TEST(CliOptions, ClaimsRejectsBadInput) {
+  const Captured unknown = run(run_claims_command, {"--claim", "no-such-claim"});
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_NE(unknown.err.find("unknown claim 'no-such-claim'"), std::string::npos) << unknown.err;
+  const Captured size = run(run_claims_command, {"--max-size", "1000"});
+  EXPECT_EQ(size.status, 2);
+  EXPECT_NE(size.err.find("--max-size must be in [1, 100]"), std::string::npos) << size.err;
+}
+
+TEST(CliOptions, CheckRunsAndReportsWhatItChecked) {
+  const Captured r = run(run_check_command, {"--seed", "7", "--histories", "30"});
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("seed 7"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("OK: spec and impl agreed on 30 histories"), std::string::npos) << r.out;
+}
+
+TEST(CliOptions, OneClaimRunsWithItsPinnedOutcome) {
+  const Captured r = run(run_claims_command, {"--claim", "no-idempotence-duplicates", "--seed", "3"});
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("violated ("), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("replay:"), std::string::npos) << "a counterexample comes with the command that replays it";
+}
+
+TEST(CliOptions, PropertiesFilesAreReadOrRejectedWithTheLine) {
+  const std::string path = ::testing::TempDir() + "idemcheck_options_test.properties";
+  {
+    std::ofstream f(path);
+    f << "# producer settings\nenable.idempotence = false\n! another comment\nacks: 1\n\nthis line is wrong\n";
+  }
+  const auto bad = read_properties_file(path);
+  ASSERT_TRUE(std::holds_alternative<std::string>(bad));
+  EXPECT_NE(std::get<std::string>(bad).find(":6: expected key=value"), std::string::npos) << std::get<std::string>(bad);
+  {
+    std::ofstream f(path);
+    f << "enable.idempotence = false\nacks: 1\n";
+  }
+  const auto good = read_properties_file(path);
+  using Map = std::map<std::string, std::string>;
+  ASSERT_TRUE(std::holds_alternative<Map>(good));
+  const auto& kv = std::get<Map>(good);
+  EXPECT_EQ(kv.at("enable.idempotence"), "false");
+  EXPECT_EQ(kv.at("acks"), "1");
+  const auto missing = read_properties_file(path + ".does-not-exist");
+  ASSERT_TRUE(std::holds_alternative<std::string>(missing));
+  EXPECT_NE(std::get<std::string>(missing).find("cannot read properties file"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace idemcheck::cli
