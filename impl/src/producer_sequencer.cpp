@@ -246,6 +246,7 @@ Result<bool> ProducerSequencer::may_drain_new(PartitionIndex partition) const no
 Result<bool> ProducerSequencer::may_drain_retry(PartitionIndex partition, const BatchStamp& batch) const noexcept {
   if (const SequencerError e = check_partition(partition); e != SequencerError::none) return e;
   if (const SequencerError e = check_batch(batch); e != SequencerError::none) return e;
+  if (!current_.producer_id.valid()) return false;  // awaiting InitProducerId stops retries too
   const PartitionState* p = find(partition);
   if (p == nullptr || p->in_flight.empty()) return false;  // nothing in flight: no lowest sequence
   return batch.base_sequence == p->in_flight.data()[0].base_sequence;

@@ -63,6 +63,7 @@ class ReferenceSequencer final : public Sequencer {
   }
 
   bool may_drain_retry(int partition, const BatchStamp& batch) const override {
+    if (state_.current.producer_id < 0) return false;  // awaiting InitProducerId stops retries too
     const PartitionSequenceState* p = find(partition);
     const std::int64_t first = (p == nullptr || p->in_flight.empty()) ? kNoSequence : p->in_flight.front().base_sequence;
     return batch.base_sequence == first;  // S3

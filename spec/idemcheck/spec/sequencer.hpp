@@ -17,6 +17,7 @@
 //   S1 stamping (first drain): if the partition's id/epoch is stale and it has
 //      nothing in flight, its sequences restart at 0 under the current id/epoch;
 //      the batch gets (current id/epoch, next sequence); next += records (mod 2^31).
+//   S0 nothing is drained while the producer has no id (awaiting InitProducerId).
 //   S2 a new batch may not be drained while the partition has in-flight batches
 //      under a stale id/epoch, or has an unresolved sequence.
 //   S3 a retried batch keeps its stamp and may be drained only if its base
