@@ -32,32 +32,24 @@ const char* kUsage =
     "                    idemcheck.snapshot.keeps.window (true|false, Kafka: false)\n"
     "  --quiet           print only the verdict\n";
 
-std::optional<std::string> apply_broker_setting(spec::BrokerConfig& config, const std::string& assignment) {
+// The check runs the broker alone: only broker settings apply.
+std::optional<std::string> apply_broker_setting(spec::BrokerConfig& broker, const std::string& assignment) {
   const auto eq = assignment.find('=');
   if (eq == std::string::npos) return fmt::format("--set expects key=value, got '{}'", assignment);
   const std::string key = assignment.substr(0, eq);
-  const std::string value = assignment.substr(eq + 1);
-  const auto number = parse_unsigned(value);
-  if (key == "producer.id.expiration.ms") {
-    if (!number || *number < 1 || *number > 2'147'483'647) {
-      return fmt::format("producer.id.expiration.ms must be an integer in [1, 2147483647], got '{}'", value);
-    }
-    config.producer_id_expiration_ms = static_cast<std::int64_t>(*number);
-  } else if (key == "idemcheck.broker.cached.batches") {
-    if (!number || *number < 1 || *number > 8) {
-      return fmt::format("idemcheck.broker.cached.batches must be an integer in [1, 8], got '{}'", value);
-    }
-    config.window = static_cast<int>(*number);
-  } else if (key == "idemcheck.snapshot.keeps.window") {
-    if (value != "true" && value != "false") {
-      return fmt::format("idemcheck.snapshot.keeps.window must be true or false, got '{}'", value);
-    }
-    config.snapshot_keeps_window = value == "true";
-  } else {
+  if (key.starts_with("idemcheck.initial") || key == "idemcheck.allow.unsafe.in.flight") {
+    return fmt::format("'{}' is a setting of the world, not of the broker check", key);
+  }
+  spec::WorldConfig world;
+  world.broker = broker;
+  bool unsafe = false, known = false;
+  if (auto e = apply_world_setting(world, unsafe, key, assignment.substr(eq + 1), known)) return e;
+  if (!known) {
     return fmt::format("unknown broker setting '{}' (known: producer.id.expiration.ms, "
                        "idemcheck.broker.cached.batches, idemcheck.snapshot.keeps.window)",
                        key);
   }
+  broker = world.broker;
   return std::nullopt;
 }
 

@@ -19,5 +19,15 @@ using Args = std::vector<std::string>;
 int run_claims_command(const Args& args, std::FILE* out, std::FILE* err);
 /// `idemcheck check`: the broker differential check.
 int run_check_command(const Args& args, std::FILE* out, std::FILE* err);
+/// `idemcheck prove`: bounded proofs of the in-flight claims with Z3 (the grid).
+int run_prove_command(const Args& args, std::FILE* out, std::FILE* err);
+/// `idemcheck explore`: search a configured world for a violation, shrink and save it.
+int run_explore_command(const Args& args, std::FILE* out, std::FILE* err);
+/// `idemcheck shrink-report`: shrink quality on the claims pinned to fail.
+int run_shrink_report_command(const Args& args, std::FILE* out, std::FILE* err);
+/// `idemcheck replay FILE`: replay a history file on spec and impl, print its timeline (--html: chart).
+int run_replay_command(const Args& args, std::FILE* out, std::FILE* err);
+/// `idemcheck mutate`: the seeded-bug campaign (needs the `mutants` build).
+int run_mutate_command(const Args& args, std::FILE* out, std::FILE* err);
 
 }  // namespace idemcheck::cli

@@ -18,6 +18,11 @@ const char* kUsage =
     "           the claims table; exits 1 if spec and impl disagree or an outcome\n"
     "           differs from its pinned one\n"
     "  check    the broker differential check (spec vs impl dedup core)\n"
+    "  replay   replay a history file on spec and impl: timeline, --html chart\n"
+    "  prove    bounded proofs of the in-flight claims with Z3, per grid cell\n"
+    "  explore  search a world configured with Kafka's properties for a violation\n"
+    "  shrink-report  how well counterexamples shrink (generic vs history-aware)\n"
+    "  mutate   the seeded-bug campaign: does the suite catch every seeded bug?\n"
     "\n"
     "idemcheck SUBCOMMAND --help describes each.\n";
 
@@ -40,6 +45,11 @@ int main(int argc, char** argv) {
   try {
     if (sub == "claims") return run_claims_command(args, stdout, stderr);
     if (sub == "check") return run_check_command(args, stdout, stderr);
+    if (sub == "replay") return run_replay_command(args, stdout, stderr);
+    if (sub == "prove") return run_prove_command(args, stdout, stderr);
+    if (sub == "explore") return run_explore_command(args, stdout, stderr);
+    if (sub == "shrink-report") return run_shrink_report_command(args, stdout, stderr);
+    if (sub == "mutate") return run_mutate_command(args, stdout, stderr);
   } catch (const std::exception& e) {
     fmt::print(stderr, "idemcheck: internal error: {}\n", e.what());
     return 3;

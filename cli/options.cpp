@@ -74,6 +74,32 @@ std::optional<std::string> read_unsigned(const ParsedOptions& options, const std
   return std::nullopt;
 }
 
+std::optional<std::string> apply_world_setting(spec::WorldConfig& config, bool& unsafe, const std::string& key,
+                                               const std::string& value, bool& known) {
+  known = true;
+  const auto number = parse_unsigned(value);
+  if (key == "producer.id.expiration.ms") {
+    if (!number || *number < 1 || *number > 2'147'483'647) {
+      return fmt::format("producer.id.expiration.ms must be an integer in [1, 2147483647], got '{}'", value);
+    }
+    config.broker.producer_id_expiration_ms = static_cast<std::int64_t>(*number);
+  } else if (key == "idemcheck.broker.cached.batches") {
+    if (!number || *number < 1 || *number > 8) {
+      return fmt::format("idemcheck.broker.cached.batches must be an integer in [1, 8], got '{}'", value);
+    }
+    config.broker.window = static_cast<int>(*number);
+  } else if (key == "idemcheck.snapshot.keeps.window" || key == "idemcheck.allow.unsafe.in.flight") {
+    if (value != "true" && value != "false") return fmt::format("{} must be true or false, got '{}'", key, value);
+    (key == "idemcheck.allow.unsafe.in.flight" ? unsafe : config.broker.snapshot_keeps_window) = value == "true";
+  } else if (key == "idemcheck.initial.epoch") {
+    if (!number || *number > 32'767) return fmt::format("idemcheck.initial.epoch must be in [0, 32767], got '{}'", value);
+    config.initial_epoch = static_cast<std::int32_t>(*number);
+  } else {
+    known = false;
+  }
+  return std::nullopt;
+}
+
 std::variant<std::map<std::string, std::string>, std::string> read_properties_file(const std::string& path) {
   std::ifstream in(path);
   if (!in) return fmt::format("cannot read properties file '{}'", path);

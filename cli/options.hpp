@@ -13,6 +13,8 @@
 #include <variant>
 #include <vector>
 
+#include "idemcheck/spec/history.hpp"
+
 namespace idemcheck::cli {
 
 /// One option a subcommand accepts.
@@ -44,6 +46,15 @@ std::optional<std::uint64_t> parse_unsigned(const std::string& text);
 /// Returns an error message when the value is not such a number.
 std::optional<std::string> read_unsigned(const ParsedOptions& options, const std::string& name, std::uint64_t lo,
                                          std::uint64_t hi, std::uint64_t& out);
+
+/// Apply one setting that is not a Kafka producer property: a broker setting
+/// (producer.id.expiration.ms, idemcheck.broker.cached.batches,
+/// idemcheck.snapshot.keeps.window) or a model setting (idemcheck.initial.epoch,
+/// idemcheck.allow.unsafe.in.flight). `known` is false when the key is none of
+/// these (it may then be a producer property). Returns an error message for a
+/// known key with an impossible value.
+std::optional<std::string> apply_world_setting(spec::WorldConfig& config, bool& unsafe, const std::string& key,
+                                               const std::string& value, bool& known);
 
 /// Read a Java .properties file into key/value pairs (comments with # or !,
 /// key=value or key: value, surrounding blanks trimmed). Returns an error

@@ -13,6 +13,7 @@
 
 #include "idemcheck/properties/check.hpp"
 #include "idemcheck/properties/claims.hpp"
+#include "idemcheck/shrinkers/rc_history.hpp"
 
 namespace idemcheck {
 namespace {
@@ -42,7 +43,9 @@ class ClaimFails : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ClaimHolds, NoHistoryViolatesIt) {
   const properties::Claim& claim = *properties::find_claim(GetParam());
-  const auto gen = properties::gen_world_history(claim.profile);
+  // RapidCheck shrinks a failure through the history-aware candidates.
+  const auto gen =
+      shrinkers::with_history_shrinks(properties::gen_world_history(claim.profile), claim.profile.prefix.size());
   const bool ok = properties::check_at_least(claim.id + ": " + claim.article, 1000, [&] {
     const spec::History h = *gen;
     const auto run = properties::run_world_differential(h, claim.checks);
@@ -60,7 +63,7 @@ TEST_P(ClaimFails, TheHarnessFindsAndShrinksTheViolation) {
   const properties::Claim& claim = *properties::find_claim(GetParam());
   properties::ClaimBudget budget;
   budget.seed = search_seed();
-  budget.histories = 5000;
+  budget.histories = 20000;
   budget.max_size = 60;
   std::cout << "claim " << claim.id << ": IDEMCHECK_SEED=" << budget.seed << "\n";
   const properties::ClaimResult r = properties::check_claim(claim, budget);

@@ -10,6 +10,7 @@
 #include "idemcheck/properties/check.hpp"
 #include "idemcheck/properties/world_gen.hpp"
 #include "idemcheck/properties/world_run.hpp"
+#include "idemcheck/shrinkers/rc_history.hpp"
 
 namespace idemcheck {
 namespace {
@@ -23,7 +24,7 @@ std::string show(const spec::History& h) {
 TEST(WorldDifferential, ImplWorldAgreesWithTheReferenceWorldAtEveryStep) {
   properties::WorldCoverage coverage;
   const bool ok = properties::check_at_least("spec world and impl world agree", 3000, [&] {
-    const spec::History h = *properties::gen_any_world_history();
+    const spec::History h = *shrinkers::with_history_shrinks(properties::gen_any_world_history());
     const auto run = properties::run_world_differential(h, spec::CheckSet{});
     coverage.merge(run.coverage);
     if (run.divergence) {

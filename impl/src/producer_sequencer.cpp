@@ -1,6 +1,7 @@
 // The optimized producer-side sequencer: dense per-partition state, sorted
 // inline in-flight lists, no allocation per batch (see the header).
 #include "idemcheck/impl/producer_sequencer.hpp"
+#include "idemcheck/impl/seeded_bugs.hpp"
 
 #include <algorithm>
 #include <ostream>
@@ -92,6 +93,25 @@ struct ProducerSequencer::InFlightList {
     ++size;
   }
 
+  // Seeded bug inflight_keyed_by_sequence: remove every batch with this base.
+  void erase_sequence(Sequence base) noexcept {
+    BatchStamp* d = data();
+    std::uint32_t out = 0;
+    for (std::uint32_t i = 0; i < size; ++i) {
+      if (d[i].base_sequence != base) d[out++] = d[i];
+    }
+    size = out;
+  }
+
+  // The batch leaves the list.
+  void erase_batch(const BatchStamp& b) noexcept {
+    if (IDEMCHECK_SEEDED_BUG(inflight_keyed_by_sequence)) {
+      erase_sequence(b.base_sequence);
+    } else {
+      erase(b.id);
+    }
+  }
+
   // Remove every batch with this id (there is at most one in legal use).
   void erase(BatchId id) noexcept {
     BatchStamp* d = data();
@@ -112,7 +132,7 @@ struct ProducerSequencer::InFlightList {
       d[i].producer_id = id.producer_id;
       d[i].epoch = id.epoch;
       d[i].base_sequence = sequence;
-      d[i].reopened = true;
+      d[i].reopened = !IDEMCHECK_SEEDED_BUG(restamp_not_reopened);
       sequence = increment_sequence(sequence, d[i].record_count);
     }
     for (std::uint32_t i = 1; i < size; ++i) {
@@ -239,8 +259,10 @@ Result<bool> ProducerSequencer::may_drain_new(PartitionIndex partition) const no
   if (!current_.producer_id.valid()) return false;  // awaiting InitProducerId
   const PartitionState* p = find(partition);
   if (p == nullptr) return true;  // a fresh partition: stale, nothing in flight, resolved
-  if (p->stamp() != current_ && !p->in_flight.empty()) return false;  // a new epoch must not overtake
-  return !p->has_unresolved();
+  if (p->stamp() != current_ && !p->in_flight.empty() && !IDEMCHECK_SEEDED_BUG(drain_over_stale_epoch)) {
+    return false;  // a new epoch must not overtake
+  }
+  return !p->has_unresolved() || IDEMCHECK_SEEDED_BUG(drain_ignores_unresolved);
 }
 
 Result<bool> ProducerSequencer::may_drain_retry(PartitionIndex partition, const BatchStamp& batch) const noexcept {
@@ -249,6 +271,7 @@ Result<bool> ProducerSequencer::may_drain_retry(PartitionIndex partition, const 
   if (!current_.producer_id.valid()) return false;  // awaiting InitProducerId stops retries too
   const PartitionState* p = find(partition);
   if (p == nullptr || p->in_flight.empty()) return false;  // nothing in flight: no lowest sequence
+  if (IDEMCHECK_SEEDED_BUG(retry_not_first_in_flight)) return true;
   return batch.base_sequence == p->in_flight.data()[0].base_sequence;
 }
 
@@ -256,10 +279,22 @@ Result<BatchStamp> ProducerSequencer::stamp(PartitionIndex partition, BatchId id
   if (const SequencerError e = check_partition(partition); e != SequencerError::none) return e;
   if (count.value < 1) return SequencerError::record_count_out_of_range;
   PartitionState& p = touch(partition);
-  if (p.stamp() != current_ && p.in_flight.empty()) start_at_beginning(partition, p, current_, false);
+  if (p.stamp() != current_ && p.in_flight.empty()) {
+    if (IDEMCHECK_SEEDED_BUG(stale_partition_keeps_sequence)) {
+      p.stamp_producer_id = current_.producer_id;  // adopts the new epoch but continues its old sequence
+      p.stamp_epoch = current_.epoch;
+    } else {
+      start_at_beginning(partition, p, current_, false);
+    }
+  }
   const BatchStamp b{id, current_.producer_id, p.next, count, current_.epoch, false};
   p.in_flight.insert(b);
-  p.next = increment_sequence(p.next, count);
+  if (IDEMCHECK_SEEDED_BUG(next_sequence_no_wrap)) {
+    p.next = Sequence{static_cast<std::int32_t>(static_cast<std::uint32_t>(p.next.value) +
+                                                static_cast<std::uint32_t>(count.value))};
+  } else {
+    p.next = increment_sequence(p.next, count);
+  }
   return b;
 }
 
@@ -268,11 +303,11 @@ SequencerError ProducerSequencer::on_success(PartitionIndex partition, const Bat
   if (const SequencerError e = check_batch(batch); e != SequencerError::none) return e;
   PartitionState& p = touch(partition);
   const Sequence last = client_last_sequence(batch.base_sequence, batch.record_count);
-  if (last > p.last_acked) p.last_acked = last;  // only moves up
+  if (last > p.last_acked || IDEMCHECK_SEEDED_BUG(last_acked_moves_down)) p.last_acked = last;  // only moves up
   if (base_offset.value >= 0) {
     p.last_acked_offset.value = std::max(p.last_acked_offset.value, base_offset.value + batch.record_count.value - 1);
   }
-  p.in_flight.erase(batch.id);
+  p.in_flight.erase_batch(batch);
   return SequencerError::none;
 }
 
@@ -286,7 +321,12 @@ Result<bool> ProducerSequencer::can_retry(PartitionIndex partition, const BatchS
   if (!unresolved) {
     // Collateral of an earlier failure (re-stamped already, or not the next
     // expected batch): retry as is. Otherwise this batch is the first to fail.
-    if (!batch.reopened && is_next_sequence(batch.base_sequence, last_acked)) request_bump(partition);
+    if (IDEMCHECK_SEEDED_BUG(oose_always_bumps)) {
+      request_bump(partition);
+    } else if ((!batch.reopened || IDEMCHECK_SEEDED_BUG(oose_reopened_bumps)) &&
+               is_next_sequence(batch.base_sequence, last_acked)) {
+      request_bump(partition);
+    }
   } else if (batch.base_sequence == p->unresolved) {
     request_bump(partition);
   }
@@ -298,8 +338,10 @@ SequencerError ProducerSequencer::on_failure(PartitionIndex partition, const Bat
   if (const SequencerError e = check_partition(partition); e != SequencerError::none) return e;
   if (const SequencerError e = check_batch(batch); e != SequencerError::none) return e;
   PartitionState& p = touch(partition);
-  p.in_flight.erase(batch.id);
-  if (error == ClientError::out_of_order_sequence_number || adjust) request_bump(partition);
+  p.in_flight.erase_batch(batch);
+  if (error == ClientError::out_of_order_sequence_number || (adjust && !IDEMCHECK_SEEDED_BUG(adjust_ignored))) {
+    request_bump(partition);
+  }
   return SequencerError::none;
 }
 
@@ -307,11 +349,12 @@ SequencerError ProducerSequencer::on_expired(PartitionIndex partition, const Bat
   if (const SequencerError e = check_partition(partition); e != SequencerError::none) return e;
   if (const SequencerError e = check_batch(batch); e != SequencerError::none) return e;
   PartitionState& p = touch(partition);
-  p.in_flight.erase(batch.id);
+  p.in_flight.erase_batch(batch);
   if (in_retry) {
     // Java: lastSequence() + 1, both in int arithmetic.
+    const std::uint32_t past = IDEMCHECK_SEEDED_BUG(unresolved_off_by_one) ? 1u : 0u;
     const Sequence next{static_cast<std::int32_t>(static_cast<std::uint32_t>(batch.base_sequence.value) +
-                                                  static_cast<std::uint32_t>(batch.record_count.value))};
+                                                  static_cast<std::uint32_t>(batch.record_count.value) - past)};
     if (!p.has_unresolved()) {
       p.flags |= PartitionState::kUnresolved;
       p.unresolved = next;
@@ -329,7 +372,7 @@ std::span<const Restamp> ProducerSequencer::begin_send_loop() {
   if (unresolved_count_ > 0) {
     for (std::size_t i = 0; i < partitions_.size(); ++i) {
       PartitionState& p = partitions_[i];
-      if (!p.has_unresolved() || !p.in_flight.empty()) continue;
+      if (!p.has_unresolved() || (!p.in_flight.empty() && !IDEMCHECK_SEEDED_BUG(resolve_with_in_flight))) continue;
       if (!is_next_sequence(p.next, p.last_acked)) request_bump(PartitionIndex{static_cast<std::int32_t>(i)});
       p.flags &= static_cast<std::uint8_t>(~PartitionState::kUnresolved);
       --unresolved_count_;
@@ -337,10 +380,16 @@ std::span<const Restamp> ProducerSequencer::begin_send_loop() {
   }
   if (!bump_required_) return {};
   // Second half: bump locally and re-stamp the partitions that asked.
-  if (current_.epoch.value == kMaxEpoch) {
+  if (current_.epoch.value == kMaxEpoch && !IDEMCHECK_SEEDED_BUG(epoch_overflow_wraps)) {
     current_ = ProducerIdEpoch{};  // epoch exhausted: a new producer id is needed
   } else {
     current_.epoch.value = static_cast<std::int16_t>(current_.epoch.value + 1);
+  }
+  if (IDEMCHECK_SEEDED_BUG(restamp_every_partition)) {
+    // Every partition with batches in flight asks, not only those that did.
+    for (std::size_t i = 0; i < partitions_.size(); ++i) {
+      if (!partitions_[i].in_flight.empty()) request_bump(PartitionIndex{static_cast<std::int32_t>(i)});
+    }
   }
   for (const PartitionIndex index : rewrite_) {
     PartitionState& p = touch(index);
@@ -365,7 +414,7 @@ void ProducerSequencer::start_at_beginning(PartitionIndex index, PartitionState&
   p.next = p.in_flight.restamp_from_zero(id);
   p.stamp_producer_id = id.producer_id;
   p.stamp_epoch = id.epoch;
-  p.last_acked = Sequence{-1};
+  if (!IDEMCHECK_SEEDED_BUG(restamp_keeps_last_acked)) p.last_acked = Sequence{-1};
   if (emit) {
     for (const BatchStamp& b : p.in_flight.view()) restamps_.push_back(Restamp{index, b});
   }

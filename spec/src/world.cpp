@@ -604,6 +604,7 @@ std::vector<Effect> World::apply(const Event& ev) {
       break;
     }
     case K::send_same: {
+      if (ev.other == ev.producer) break;  // the same application sending twice is restart-producer's story
       for (auto it = s.sends.rbegin(); it != s.sends.rend(); ++it) {
         if (it->records.origin == ev.other && it->producer == ev.other) {
           const SendRecord copy = *it;

@@ -23,33 +23,60 @@
 //
 // Memory layout
 // -------------
-//   index:   open addressing, linear probing, backward-shift deletion (no
-//            tombstones, so probe lengths never degrade after expiry sweeps).
-//            One 8-byte slot per bucket: {u32 entry id, u32 hash tag}. The
-//            home bucket is fastrange(tag, capacity) = (tag * capacity) >> 32,
-//            so capacity need not be a power of two (growth x1.5, not x2)
-//            and a slot's home is recomputable from the slot alone. Max load
-//            7/8, so the index costs 8 / [0.58, 0.875] = 9.1 .. 13.7 bytes
-//            per producer. A lookup compares tags in the index and touches
-//            the entry only on a tag match (false match rate ~ capacity/2^32).
-//   entries: dense array of fixed-size Entry records in chunks of 256 (no
-//            vector-doubling waste, no per-producer allocation, stable
-//            addresses while the table does not shrink). Deletion moves the
-//            last entry into the hole and repoints its index slot.
-//            Entry<W> (W = MaxWindow) is 28 + 10*W bytes rounded to 8:
-//              i64 producer_id, i64 last_timestamp, i64 newest_last_offset,
-//              i16 epoch, u8 batch count, u8 flags,
-//              u32 last_seq[W], u32 back[W], u16 offset_delta[W]
-//            where back[i] = newest_last_offset - last_offset[i] and
-//            offset_delta[i] = last_offset[i] - first_offset[i]. W = 5: 80 B.
+//   index:   buckets of one cache line: 8 slots of {u32 entry id, u32 hash
+//            tag}, tags first so that one vector compare scans a bucket.
+//            The home bucket is fastrange(tag, buckets) = (tag * buckets)
+//            >> 32, so the bucket count need not be a power of two (growth
+//            x1.5, not x2). Linear probing over buckets: a producer is in
+//            the first bucket from its home that had a free slot, so a
+//            bucket with a free slot ends a search; backward-shift deletion
+//            (no tombstones, so probe lengths never degrade after expiry
+//            sweeps). Max load 7/8 of the slots, so the index costs
+//            8 / [0.58, 0.875] = 9.1 .. 13.7 bytes per producer; at such
+//            loads nearly every producer sits in its home bucket: one line.
+//            A lookup compares tags and touches an entry only on a tag
+//            match (false match rate ~ 8/2^32 per lookup).
+//   entries: dense array of fixed-size records in chunks of 256 (no
+//            vector-doubling waste, no per-producer allocation). Deletion
+//            moves the last entry into the hole and repoints its index slot.
+//            Each producer has a hot Entry<W> and a parallel cold record:
+//              Entry (W = 5: 64 bytes, one cache line, line-aligned):
+//                i64 producer_id, i64 last_timestamp, i64 newest_last_offset,
+//                u32 newest_last_seq, i16 epoch, u8 batch count, u8 flags,
+//                u32 back[W], u16 offset_delta[W]
+//              where back[i] = newest_last_offset - last_offset[i] and
+//              offset_delta[i] = last_offset[i] - first_offset[i];
+//              Cold (W = 5: 16 bytes): u32 last_seq[W - 1].
+//            A window is "contiguous" when each batch's first sequence is
+//            the previous batch's last + 1 (always so for client appends in
+//            one epoch); then every older last_seq follows from the newest
+//            one and the offset deltas, and the cold record is not read.
+//            Otherwise (replication or snapshot gaps, epoch -1 producers)
+//            the entry is flagged "scattered" and the older last_seq live in
+//            the cold record. So check() and commit() of the common case
+//            touch the index bucket and one entry line: two lines.
+//            Chunks are gathered into 2 MiB slabs advised for transparent
+//            huge pages as soon as a slab's worth (128 chunks) exists; the
+//            fewer than 128 newest chunks stay separate blocks, so no slab
+//            is partly used. (A random access per append over a table much
+//            larger than the TLB reach otherwise pays a page walk; the index
+//            is advised likewise once it is at least 2 MiB.)
 //   wide:    a batch with offset_delta >= 2^16 (more than 65536 records) or a
 //            window spanning >= 2^32 offsets does not fit the compact form;
-//            its entry is flagged "wide" and its offsets live exactly in a
+//            its entry is flagged "wide" and its window lives exactly in a
 //            side hash map keyed by producer id (allocation only then). The
 //            entry returns to the compact form as soon as its window fits.
-//   Bytes per producer (W = 5, no wide entries): 80 (entry) + 9.1..13.7
-//   (index) + < 0.1 (chunk pointers) = 89..94 bytes. memory_bytes() reports
-//   the exact figure (the side map is estimated: node + bucket sizes).
+//   Bytes per producer (W = 5, no wide entries): 64 (entry) + 16 (cold) +
+//   9.1..13.7 (index) + < 0.1 (chunk pointers) = 89..94 bytes; 93.4 at one
+//   million producers. memory_bytes() reports the exact figure (the side
+//   map is estimated: node + bucket sizes).
+//
+// Request pipeline: append_request() hashes each item once, prefetches its
+// index bucket a request's worth of items ahead and, half as far ahead,
+// scans the bucket (vector compare) and prefetches the entry for writing;
+// applying an item is then one check of the producer id in that entry plus
+// an in-place update (no Decision round trip, no second probe), falling
+// back to check() + commit() for anything but the common case.
 //
 // Thread safety: none inside; one table per partition, guarded by the
 // caller's partition lock (as Kafka's log lock guards its state manager).
@@ -119,7 +146,7 @@ class BasicProducerStateTable {
     Kind kind = Kind::rejected;
     Errc error = Errc::none;      ///< rejected only
     bool clear_window = false;    ///< update only: the epoch changes
-    std::uint32_t position = 0;   ///< insert: index bucket; update: entry id
+    std::uint32_t position = 0;   ///< insert: index slot; update: entry id
     Offset first_offset;          ///< duplicate only
     Offset last_offset;           ///< duplicate only
   };
@@ -191,46 +218,73 @@ class BasicProducerStateTable {
   friend void append_request(std::span<const RequestItem<T>> items, std::span<AppendResult> out) noexcept;
 
   using Entry = detail::Entry<MaxWindow>;
-  using Slot = detail::IndexSlot;
+  using Cold = detail::ColdEntry<MaxWindow>;
+  using Bucket = detail::IndexBucket;
+  static constexpr unsigned kSlots = detail::kBucketSlots;
   struct Probe {
     bool found;
-    std::uint32_t bucket;  // found: the entry's bucket; else the empty bucket ending the probe
-    std::uint32_t id;      // entry id when found
+    std::uint32_t slot;  // bucket * kSlots + lane; found: the entry's slot; else the free slot to insert at
+    std::uint32_t id;    // entry id when found
   };
   struct Meta;  // one batch in full width (decode/encode of the window)
 
   static constexpr std::uint32_t kEmpty = 0xFFFFFFFFu;
   static constexpr unsigned kChunkShift = 8;
   static constexpr std::uint32_t kChunkSize = 1u << kChunkShift;
+  static constexpr std::size_t kChunkBytes = kChunkSize * sizeof(Entry);
+  // Entry chunks live in full 2 MiB huge-page slabs of kChunksPerSlab
+  // chunks, except the last (fewer than kChunksPerSlab) chunks, which are
+  // separate blocks: no slab is ever partly used, so no memory is wasted.
+  static constexpr bool kUseSlabs = detail::kHugePage % kChunkBytes == 0;
+  static constexpr std::size_t kChunksPerSlab = detail::kHugePage / kChunkBytes;
 
   [[nodiscard]] Entry& entry(std::uint32_t id) noexcept;
   [[nodiscard]] const Entry& entry(std::uint32_t id) const noexcept;
+  [[nodiscard]] Cold& cold(std::uint32_t id) noexcept;
+  [[nodiscard]] const Cold& cold(std::uint32_t id) const noexcept;
   [[nodiscard]] std::uint32_t home(std::uint32_t tag) const noexcept;
   [[nodiscard]] Probe probe(std::int64_t pid, std::uint32_t tag) const noexcept;
-  [[nodiscard]] std::uint32_t bucket_of(std::uint32_t id, std::uint32_t tag) const noexcept;
+  [[nodiscard]] std::uint32_t slot_of(std::uint32_t id, std::uint32_t tag) const noexcept;
+  [[nodiscard]] std::uint32_t next_bucket(std::uint32_t b) const noexcept { return b + 1 == buckets_ ? 0 : b + 1; }
+  [[nodiscard]] std::uint32_t& slot_id(std::uint32_t slot) noexcept { return index_[slot / kSlots].id[slot % kSlots]; }
+  [[nodiscard]] std::uint32_t& slot_tag(std::uint32_t slot) noexcept { return index_[slot / kSlots].tag[slot % kSlots]; }
   void commit_into(const BatchHeader& batch, const Decision& decision, AppendResult& out) noexcept;
-  void prefetch_bucket(ProducerId pid) const noexcept;
-  void prefetch_entry(ProducerId pid) const noexcept;
+  // The request pipeline's per-item steps: forced inline into its loop.
+  [[gnu::always_inline]] inline void append_into(const BatchHeader& batch, std::uint32_t hint,
+                                                 AppendResult& out) noexcept;
+  [[gnu::always_inline]] inline void prefetch_bucket(std::int64_t pid, std::uint32_t tag) const noexcept;
+  [[gnu::always_inline]] [[nodiscard]] inline std::uint32_t locate(std::int64_t pid, std::uint32_t tag) const noexcept;
 
+  void add_chunk();
+  void pop_chunk() noexcept;
+  void move_chunks(std::size_t first, std::byte* slab) noexcept;
+  void allocate_index(std::uint32_t buckets);
   std::uint32_t insert_entry(std::uint32_t bucket, std::int64_t pid, std::uint32_t tag, std::int16_t epoch);
   void erase_entry(std::uint32_t id) noexcept;
-  void rehash(std::uint32_t new_capacity);
+  void rehash(std::uint32_t new_buckets);
+  [[nodiscard]] std::uint32_t free_slot_from(std::uint32_t bucket) const noexcept;
   void grow_for_one_more();
-  void push_batch(Entry& e, std::int32_t last_seq, std::int64_t last_offset, std::int32_t offset_delta);
+  [[gnu::always_inline]] [[nodiscard]] inline bool push_compact(Entry& e, std::int32_t last_seq, std::int64_t last_offset,
+                                  std::int32_t offset_delta) noexcept;
+  void push_batch(std::uint32_t id, std::int32_t last_seq, std::int64_t last_offset, std::int32_t offset_delta);
   void clear_window(Entry& e) noexcept;
-  int decode(const Entry& e, Meta* out) const noexcept;
-  void encode(Entry& e, const Meta* in, int n);
-  [[nodiscard]] EntryView view(const Entry& e) const noexcept;
+  int decode(std::uint32_t id, Meta* out) const noexcept;
+  void encode(std::uint32_t id, const Meta* in, int n);
+  [[nodiscard]] EntryView view(std::uint32_t id) const noexcept;
   [[nodiscard]] bool expired(const Entry& e, Timestamp now) const noexcept;
-  [[nodiscard]] bool find_duplicate(const Entry& e, std::int32_t first_seq, std::int32_t last_seq,
+  [[nodiscard]] bool find_duplicate(std::uint32_t id, std::int32_t first_seq, std::int32_t last_seq,
                                     Decision& d) const noexcept;
 
   TableConfig config_;
   std::int64_t log_end_offset_ = 0;
   std::uint32_t size_ = 0;
-  std::uint32_t capacity_ = 0;  // index buckets
-  std::unique_ptr<Slot[]> slots_;
-  std::vector<std::unique_ptr<Entry[]>> chunks_;
+  std::uint32_t buckets_ = 0;   // index buckets of kSlots slots
+  detail::Block index_block_;   // buckets_ buckets
+  Bucket* index_ = nullptr;
+  std::vector<Entry*> chunks_;                  // hot entries, kChunkSize per chunk
+  std::vector<std::unique_ptr<Cold[]>> colds_;  // cold records, parallel to chunks_
+  std::vector<detail::Block> slabs_;            // own chunks [0, slabs_.size() * kChunksPerSlab)
+  std::vector<detail::Block> tail_;             // own the remaining chunks, one each
   std::unordered_map<std::int64_t, detail::WideWindow<MaxWindow>> wide_;
 };
 

@@ -13,6 +13,7 @@
 
 #include <rapidcheck.h>
 
+#include "idemcheck/shrinkers/history_shrinker.hpp"
 #include "idemcheck/spec/history.hpp"
 
 namespace idemcheck::properties {
@@ -25,14 +26,8 @@ int history_size(std::uint64_t index, int max_size);
 /// Draw history `index` of a search.
 spec::History draw_history(const rc::Gen<spec::History>& gen, std::uint64_t seed, std::uint64_t index, int max_size);
 
-/// Statistics of one shrink.
-struct ShrinkStats {
-  std::size_t original_length = 0;
-  std::size_t shrunk_length = 0;
-  std::uint64_t candidates = 0;  ///< histories tried
-  std::uint64_t accepted = 0;    ///< candidates that still failed and were kept
-  double seconds = 0;
-};
+/// Statistics of one shrink (shared with the history-aware shrinker).
+using ShrinkStats = shrinkers::ShrinkStats;
 
 /// Shrink a failing history with RapidCheck's shrink tree of the generated
 /// value: take the first shrink that still fails, until none does.

@@ -26,7 +26,8 @@ namespace idemcheck::spec {
 struct Event {
   enum class Kind : std::uint8_t {
     send,              ///< producer's application sends `count` new records to `partition` (one batch)
-    send_same,         ///< producer's application sends the records producer `other` sent last (same partition)
+    send_same,         ///< producer's application sends the records producer `other` sent last (same partition);
+                       ///< a no-op when `other` is the producer itself
     drain,             ///< producer runs its sender loop once and sends at most one request to `broker`
     deliver_request,   ///< broker takes the oldest request on the producer's connection and answers it
     fail_request,      ///< as deliver_request, but the broker answers `error`: NOT_ENOUGH_REPLICAS_AFTER_APPEND

@@ -5,7 +5,14 @@
 // reads without the bit-level detail; see that header for the layout story.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <new>
+#include <utility>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 namespace idemcheck::impl::detail {
 
@@ -67,36 +74,111 @@ constexpr std::uint32_t tag_of(std::int64_t pid) noexcept {
   return static_cast<std::uint32_t>(mix(static_cast<std::uint64_t>(pid)) >> 32);
 }
 
-/// One index bucket: kEmpty id marks a free bucket.
-struct IndexSlot {
-  std::uint32_t id;
-  std::uint32_t tag;
+/// A prefetch with intent to write: the entry of an append is always
+/// modified, so fetching it exclusive saves the later ownership upgrade.
+/// (Executes as a plain prefetch or a no-op on CPUs without PREFETCHW.)
+inline void prefetch_for_write(const void* p) noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  asm volatile("prefetchw %0" : : "m"(*static_cast<const char*>(p)));
+#else
+  __builtin_prefetch(p, 1);
+#endif
+}
+
+/// One index bucket: a cache line of kBucketSlots (entry id, tag) slots,
+/// tags first so that one vector compare covers them. kEmpty id marks a
+/// free slot (its tag is 0 and ignored).
+inline constexpr unsigned kBucketSlots = 8;
+struct alignas(64) IndexBucket {
+  std::uint32_t tag[kBucketSlots];
+  std::uint32_t id[kBucketSlots];
 };
+static_assert(sizeof(IndexBucket) == 64);
 
-inline constexpr std::uint8_t kWideFlag = 1;
+/// Entry flags. With neither bit set the entry is in its common form:
+/// compact offsets and a contiguous window (each batch's first sequence is
+/// the previous batch's last sequence + 1), so the last sequence of every
+/// older batch follows from the newest one and the offset deltas.
+inline constexpr std::uint8_t kWideFlag = 1;       // offsets live in the side map
+inline constexpr std::uint8_t kScatteredFlag = 2;  // window not contiguous: older last_seq in the cold record
 
-/// One producer's state in compact form. Arrays are oldest-first; the newest
-/// batch is at count - 1 and has back == 0. Offsets are stored relative to
-/// the newest batch so that 32 bits suffice for any realistic window.
 template <int W>
-struct Entry {
+struct EntryFields {
   std::int64_t producer_id;
   std::int64_t last_timestamp;
-  std::int64_t newest_last_offset;
+  std::int64_t newest_last_offset;   // -1 when the window is empty
+  std::uint32_t newest_last_seq;     // last sequence of the newest batch (count > 0)
   std::int16_t epoch;
   std::uint8_t count;
   std::uint8_t flags;
-  std::uint32_t last_seq[W];
-  std::uint32_t back[W];          // newest_last_offset - last_offset (compact only)
+  std::uint32_t back[W];          // newest_last_offset - last_offset (compact only; 0 for the newest)
   std::uint16_t offset_delta[W];  // last_offset - first_offset (compact only)
 };
-static_assert(sizeof(Entry<5>) == 80, "the layout promised in the header banner");
 
-/// Exact offsets of a wide entry's window (last_seq stays in the Entry).
+/// The hot record of one producer: everything check and commit read or write
+/// on the common path. Arrays are oldest-first; the newest batch is at
+/// count - 1 and has back 0 (implicit). When it fits a cache line it is
+/// aligned to one, so an append touches exactly one entry line.
+template <int W>
+struct alignas(sizeof(EntryFields<W>) <= 64 ? 64 : 16) Entry : EntryFields<W> {};
+static_assert(sizeof(Entry<5>) == 64, "the layout promised in the header banner");
+
+/// The cold record of one producer, parallel to its Entry: the last sequence
+/// of each older batch, valid only while the entry is flagged scattered.
+template <int W>
+struct ColdEntry {
+  std::uint32_t last_seq[W > 1 ? W - 1 : 1];
+};
+static_assert(sizeof(ColdEntry<5>) == 16, "the layout promised in the header banner");
+
+/// Exact window of a wide entry (count and the newest fields stay in the Entry).
 template <int W>
 struct WideWindow {
   std::int64_t last_offset[W];
   std::int32_t offset_delta[W];
+  std::int32_t last_seq[W];
+};
+
+inline constexpr std::size_t kHugePage = std::size_t{2} << 20;
+
+/// An owned, aligned, uninitialized byte block. Blocks of at least a huge
+/// page are 2 MiB aligned and advised for transparent huge pages (a TLB miss
+/// per random access otherwise dominates tables larger than the TLB reach).
+class Block {
+ public:
+  Block() = default;
+  Block(std::size_t bytes, std::size_t align) : bytes_(bytes), align_(align) {
+    if (bytes_ >= kHugePage) align_ = kHugePage;
+    data_ = static_cast<std::byte*>(::operator new(bytes_, std::align_val_t{align_}));
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    // Only whole huge pages; a failure (THP disabled) just leaves 4 KiB pages.
+    if (const std::size_t whole = bytes_ / kHugePage * kHugePage; whole > 0) (void)::madvise(data_, whole, MADV_HUGEPAGE);
+#endif
+  }
+  Block(Block&& o) noexcept : data_(std::exchange(o.data_, nullptr)), bytes_(o.bytes_), align_(o.align_) {}
+  Block& operator=(Block&& o) noexcept {
+    if (this != &o) {
+      release();
+      data_ = std::exchange(o.data_, nullptr);
+      bytes_ = o.bytes_;
+      align_ = o.align_;
+    }
+    return *this;
+  }
+  Block(const Block&) = delete;
+  Block& operator=(const Block&) = delete;
+  ~Block() { release(); }
+  [[nodiscard]] std::byte* data() const noexcept { return data_; }
+  [[nodiscard]] std::size_t bytes() const noexcept { return data_ ? bytes_ : 0; }
+
+ private:
+  void release() noexcept {
+    if (data_) ::operator delete(data_, std::align_val_t{align_});
+    data_ = nullptr;
+  }
+  std::byte* data_ = nullptr;
+  std::size_t bytes_ = 0;
+  std::size_t align_ = 64;
 };
 
 }  // namespace idemcheck::impl::detail

@@ -1,0 +1,186 @@
+// idemcheck/spec/symbolic_world.hpp
+//
+// THE SYMBOLIC WORLD: a bounded encoding, for the Z3 SMT solver, of the same
+// transition rules World (spec/world.hpp) follows, in a small world, with
+// bounded model checking of the in-flight claims by iterative deepening.
+//
+// The small world
+// ---------------
+// One producer, one partition, one broker (its leader, never moved), a broker
+// cache of `window` (w) batches, at most `max_in_flight` (m) requests in
+// flight, idempotence on or off, acks=all, retries=MAX, retry.backoff.ms = 0,
+// delivery.timeout.ms = 2^31-1 and request.timeout.ms = 30000. A history of
+// d events advances the clock by at most d * 30000 ms, far below the delivery
+// timeout, and the backoff is 0: no batch ever expires or waits, so time has no
+// effect on any decision and `tick` is a no-op (a timeout is a break of the
+// connection that also moves the clock). Every send is one record; at most
+// `batches` (B) sends happen; at most `zombies` (Z) zombie requests wait on
+// the broker at once.
+//
+// Events: send, drain, deliver-request, fail-request (NOT_ENOUGH_REPLICAS,
+// before the append, or NOT_ENOUGH_REPLICAS_AFTER_APPEND, after it),
+// deliver-response, lose-response, break-connection (with 0..m requests read
+// by the broker, which become zombies), process-zombie, timeout, tick. An event
+// that does not apply is a no-op, exactly as in World. One step of the
+// encoding is one event, so a depth is a history length.
+//
+// The encoding
+// ------------
+// State per step, as bit-vectors just wide enough for the bounds (indices,
+// sequences and counters; epochs get enough bits for one bump per event):
+//   producer   per batch: stamp (epoch, base sequence, reopened), in the
+//              sequencer's in-flight set, acknowledged (and which batch the
+//              acknowledged offset holds), failed; the partition queue as a
+//              deque of batch indices; the sequencer's current epoch, the
+//              partition's id/epoch, next sequence, last acknowledged
+//              sequence and the epoch-bump request (S1..S8; the unresolved
+//              sequence of S7 needs an expiry and stays empty).
+//   connection the outstanding requests in send order, each with the header
+//              it carried (epoch, sequence) and, once the broker processed it,
+//              its answer (error, duplicate, offset) or "answer lost". The
+//              processed requests are always a prefix of the outstanding ones
+//              (TCP order), so requests in transit and responses in transit
+//              are read off that list; the correlation check is "the oldest
+//              outstanding request is answered and its answer not lost".
+//   broker     the producer's entry (epoch, up to w cached batches: sequence
+//              and offset) and the zombie requests in arrival order (R1..R10).
+//   log        per batch: written or not; and the claims' history flags.
+// Abstractions, and why they are sound for the claims:
+//   * record content = batch index (one record per send, one application),
+//     so the log is known per batch; an offset is represented by the batch
+//     written at it. The checker compares offsets only to find the batch at
+//     them (inconsistent-offsets) or to order first writes
+//     (nonmonotonic-send), which the flags below record when the write
+//     happens.
+//   * the producer id is constant (one session; epoch exhaustion at 32767
+//     cannot happen within the depth), the sequence wrap at 2^31 cannot
+//     happen with B < 2^31 sends, and the delivery timeout never fires (see
+//     above), so expiry and unresolved sequences never occur.
+//   * a request carries one batch (one partition), so a request is its batch
+//     plus the header it was sent with.
+// The transition relation is a function of state and event: each step's state
+// is determined by the history. The relation is cross-checked against World
+// (SymbolicTracker below) on random histories.
+//
+// Proving (prove_cell): one incremental solver per cell; the transition of
+// step k is asserted once, and each open claim's violation at step k is
+// asserted inside push/pop. The first satisfiable depth is the length of the
+// shortest counterexample. Only for proving, the search skips histories that
+// cannot be shorter or different: steps that change nothing (an equivalent
+// history is one step shorter), timeouts (the same state change as a break),
+// zombie counts above the requests in transit (the same as that count), and
+// orders of adjacent independent events other than one canonical order (a
+// send is moved before an event it commutes with, a zombie before a drain, a
+// response or a lost response, a lost response before a drain). Batches are
+// symmetric only up to their send order, which the indices already fix.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "idemcheck/spec/history.hpp"
+#include "idemcheck/spec/world.hpp"
+
+namespace idemcheck::spec {
+
+/// The small world's parameters.
+struct SymbolicConfig {
+  int max_in_flight = 5;  ///< m: max.in.flight.requests.per.connection, 1..8
+  int window = 5;         ///< w: batches the broker caches per producer, 1..8
+  bool idempotence = true;
+  int batches = 0;  ///< B: sends at most, 1..8; 0: default_batches(m, w)
+  int zombies = 0;  ///< Z: zombie requests waiting at once, 1..16; 0: m
+  friend bool operator==(const SymbolicConfig&, const SymbolicConfig&) = default;
+};
+
+/// min(m, w) + 1: enough sends to fill m requests, and to overflow the cache when m > w.
+int default_batches(int max_in_flight, int window);
+/// The config with its defaults filled in.
+SymbolicConfig resolve(SymbolicConfig config);
+/// Empty if the config is within the encoding's bounds, else why not.
+std::string check_symbolic_config(const SymbolicConfig& config);
+/// The concrete world the symbolic one encodes (validated like a user's settings).
+WorldConfig small_world_config(const SymbolicConfig& config);
+
+/// The claims the prover checks.
+enum class SymbolicClaim : std::uint8_t {
+  duplicate,             ///< no batch is written twice (checker: duplicate)
+  nonmonotonic_send,     ///< the log's order of first writes is the send order (checker: nonmonotonic-send)
+  lost_write,            ///< every acknowledged batch is in the log (checker: lost-write)
+  inconsistent_offsets,  ///< every acknowledged offset holds its batch (checker: inconsistent-offsets)
+  retry_is_duplicate,    ///< a request on the live connection carrying a batch already in the log, when
+                         ///< the broker runs the append, is answered as a duplicate (not written again,
+                         ///< not rejected). Zombies are excluded: nobody hears their answers.
+};
+std::string_view name(SymbolicClaim);
+bool parse_symbolic_claim(std::string_view text, SymbolicClaim& out);
+const std::vector<SymbolicClaim>& all_symbolic_claims();
+
+/// Does running `history` on a world built from `components` show the claim's
+/// violation (state claims after the last event, retry-is-duplicate at any
+/// step)? Returns the violation's description, or an empty string.
+std::string concrete_violation(const History& history, SymbolicClaim claim,
+                               const Components& components = reference_components());
+
+/// How to prove.
+struct ProveOptions {
+  int max_depth = 20;                  ///< prove to this many events
+  std::vector<SymbolicClaim> claims;   ///< empty: all
+  bool reduce = true;                  ///< the proving-only reductions (see the banner)
+  double time_limit_seconds = 0;       ///< > 0: stop deepening when the cell has used this much time
+};
+
+/// One claim in one cell.
+struct ClaimResult {
+  SymbolicClaim claim = SymbolicClaim::duplicate;
+  bool refuted = false;
+  int depth = 0;             ///< refuted: counterexample length; else the depth proved to
+                             ///< (below max_depth when the time limit stopped the deepening)
+  History counterexample;    ///< refuted only
+  double seconds = 0;        ///< solver time spent on this claim
+};
+
+/// One cell of the grid.
+struct CellResult {
+  SymbolicConfig config;              ///< resolved
+  std::vector<ClaimResult> claims;
+  std::vector<double> depth_seconds;  ///< time spent at each depth (index = depth)
+  double seconds = 0;
+};
+
+/// Prove or refute each claim in the cell to opts.max_depth. Throws
+/// std::invalid_argument on a bad config and std::runtime_error on a solver failure.
+CellResult prove_cell(const SymbolicConfig& config, const ProveOptions& opts);
+
+/// Step-by-step agreement of World with the symbolic transition relation:
+/// feed it each event of a history with World's effects and the world after
+/// it; each step is asserted (state k, event, state k+1) and the symbolic state
+/// after it is constrained to what World shows (sends and outcomes, log,
+/// sequencer state, broker producer state, stamps, and the step's effects:
+/// which batch was sent, how the broker answered, how many zombies). The
+/// relation is deterministic, so a satisfiable check means the symbolic model
+/// predicts exactly what World did.
+class SymbolicTracker {
+ public:
+  enum class Verdict : std::uint8_t { agrees, disagrees, out_of_bounds };
+  struct StepCheck {
+    Verdict verdict = Verdict::agrees;
+    std::string detail;  ///< why not
+  };
+  /// `max_steps` bounds the history length (it sets the epoch width).
+  explicit SymbolicTracker(const SymbolicConfig& config, int max_steps = 128);
+  SymbolicTracker(const SymbolicTracker&) = delete;
+  SymbolicTracker& operator=(const SymbolicTracker&) = delete;
+  ~SymbolicTracker();
+  /// Check one step. After a verdict other than `agrees` the tracker is spent.
+  StepCheck step(const Event& event, const std::vector<Effect>& effects, const World& after);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace idemcheck::spec

@@ -1,0 +1,131 @@
+// The seeded-bug campaign as a test: one test per seeded bug, each running
+// the deep profile (properties/mutation.hpp) against its bug and failing if
+// the suite does not catch it. Meaningful only in the seeded build (preset
+// `mutants`); elsewhere every test skips with a message.
+//
+// Sharding is GoogleTest's own: with GTEST_TOTAL_SHARDS=N and
+// GTEST_SHARD_INDEX=I, this process runs the I-th share of the bugs, so N
+// processes or machines (a CI matrix, an indexed batch job) split the
+// catalogue. With IDEMCHECK_MUTATION_REPORT=FILE the process writes the
+// results of the bugs it ran as a JSON report; `idemcheck mutate --merge`
+// merges the shards' reports into one table.
+//
+// IDEMCHECK_MUTATION_PROFILE=quick|deep (default deep) and
+// IDEMCHECK_MUTATION_SEED=N (default 1) choose the budget and the seed.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "idemcheck/properties/mutation.hpp"
+
+namespace idemcheck {
+namespace {
+
+std::vector<std::string> bug_names() {
+  std::vector<std::string> names;
+  for (const auto& b : properties::seeded_bug_catalogue()) names.push_back(b.name);
+  if (names.empty()) names.push_back("none");  // the normal build: one test that skips
+  return names;
+}
+
+properties::CampaignOptions options_from_environment() {
+  properties::CampaignOptions o;
+  o.profile = properties::deep_profile();
+  if (const char* p = std::getenv("IDEMCHECK_MUTATION_PROFILE")) {
+    if (const auto found = properties::find_profile(p)) o.profile = *found;
+  }
+  if (const char* s = std::getenv("IDEMCHECK_MUTATION_SEED")) o.seed = std::strtoull(s, nullptr, 10);
+  return o;
+}
+
+std::vector<properties::MutantResult>& results() {
+  static std::vector<properties::MutantResult> all;
+  return all;
+}
+
+// Writes this process's report when the tests are done.
+class ReportWriter : public testing::Environment {
+ public:
+  void TearDown() override {
+    const char* path = std::getenv("IDEMCHECK_MUTATION_REPORT");
+    if (path == nullptr || results().empty()) return;
+    const properties::CampaignOptions o = options_from_environment();
+    properties::MutationReport report{o.profile.name, o.seed, {}, results()};
+    if (const auto shard = properties::shard_from_environment(); std::holds_alternative<properties::Shard>(shard)) {
+      report.shard = std::get<properties::Shard>(shard);
+    }
+    std::ofstream(path) << properties::to_json(report);
+  }
+};
+[[maybe_unused]] testing::Environment* const kReportWriter = testing::AddGlobalTestEnvironment(new ReportWriter);
+
+class SeededBug : public testing::TestWithParam<std::string> {};
+
+TEST_P(SeededBug, IsCaughtByTheSuite) {
+  if (!properties::seeded_bugs_available()) {
+    GTEST_SKIP() << "this build has no seeded bugs: configure and build the 'mutants' preset to run the campaign";
+  }
+  const properties::CampaignOptions o = options_from_environment();
+  properties::MutantResult r = properties::run_mutant(GetParam(), o);
+  if (const auto shard = properties::shard_from_environment(); std::holds_alternative<properties::Shard>(shard)) {
+    r.shard_index = std::get<properties::Shard>(shard).index;
+    r.shard_total = std::get<properties::Shard>(shard).total;
+  }
+  results().push_back(r);
+  EXPECT_TRUE(r.caught) << "the seeded bug '" << r.bug << "' (" << r.description << ") survived " << r.histories
+                        << " histories of the " << o.profile.name << " profile";
+  if (r.caught) {
+    std::cout << "caught by " << r.property << " after " << r.histories << " histories, " << r.seconds
+              << " s; counterexample " << r.shrunk_length << " (from " << r.original_length << ")\n  " << r.failure
+              << "\n";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Catalogue, SeededBug, testing::ValuesIn(bug_names()),
+                         [](const testing::TestParamInfo<std::string>& info) { return info.param; });
+
+TEST(SeededBugs, TheSuitePassesWithoutAnySeededBug) {
+  if (!properties::seeded_bugs_available()) {
+    GTEST_SKIP() << "this build has no seeded bugs: configure and build the 'mutants' preset to run the campaign";
+  }
+  properties::CampaignOptions o = options_from_environment();
+  o.profile = properties::quick_profile();  // the baseline's cost is its whole budget
+  const properties::MutantResult r = properties::run_mutant("", o);
+  EXPECT_FALSE(r.caught) << r.property << " fails without any seeded bug: " << r.failure;
+}
+
+TEST(SeededBugs, ReportsRoundTripAndMerge) {
+  properties::MutantResult a{"b1", "broker", "d \"quoted\"\n", true, "broker-differential", 7, 0.25, 40, 3, 0.1,
+                             "x", 0, 2};
+  properties::MutantResult b = a;
+  b.seconds = 0.125;
+  b.shard_index = 1;
+  properties::MutantResult c{"b2", "producer", "e", false, "", 100, 1.0, 0, 0, 0, "", 0, 2};
+  properties::MutantResult d = c;
+  d.shard_index = 1;
+  const properties::MutationReport r0{"deep", 5, {0, 2}, {a, c}};
+  const properties::MutationReport r1{"deep", 5, {1, 2}, {b, d}};
+  const auto parsed = properties::parse_report(properties::to_json(r0));
+  ASSERT_TRUE(std::holds_alternative<properties::MutationReport>(parsed)) << std::get<std::string>(parsed);
+  const auto& p = std::get<properties::MutationReport>(parsed);
+  ASSERT_EQ(p.results.size(), 2u);
+  EXPECT_EQ(p.results[0].description, a.description);
+  EXPECT_EQ(p.results[0].shrunk_length, 3u);
+  const auto merged = properties::merge_reports({p, r1});
+  ASSERT_TRUE(std::holds_alternative<properties::MutationReport>(merged));
+  const auto& m = std::get<properties::MutationReport>(merged);
+  ASSERT_EQ(m.results.size(), 2u);
+  EXPECT_EQ(m.results[0].shard_index, 1u) << "the fastest catch wins";
+  EXPECT_FALSE(m.results[1].caught);
+  EXPECT_EQ(m.results[1].histories, 200u) << "a survivor's histories add up";
+  properties::MutationReport other = r1;
+  other.seed = 6;
+  EXPECT_TRUE(std::holds_alternative<std::string>(properties::merge_reports({r0, other})));
+  EXPECT_TRUE(std::holds_alternative<std::string>(properties::parse_report("{\"format\": 1}")));
+}
+
+}  // namespace
+}  // namespace idemcheck
