@@ -56,26 +56,14 @@ std::optional<std::string> apply_broker_setting(spec::BrokerConfig& broker, cons
 }  // namespace
 
 int run_check_command(const Args& args, std::FILE* out, std::FILE* err) {
-  const auto parsed = parse_options(args, {{"--seed", true},
+  const auto started = start_command("check", args, {{"--seed", true},
                                            {"--histories", true},
                                            {"--max-size", true},
                                            {"--history", true},
                                            {"--set", true, true},
-                                           {"--quiet"},
-                                           {"--help"}});
-  if (const auto* e = std::get_if<std::string>(&parsed)) {
-    fmt::print(err, "idemcheck check: {}\n", *e);
-    return 2;
-  }
-  const ParsedOptions& o = std::get<ParsedOptions>(parsed);
-  if (o.has("--help")) {
-    fmt::print(out, "{}", kUsage);
-    return 0;
-  }
-  if (!o.positional.empty()) {
-    fmt::print(err, "idemcheck check: unexpected argument '{}'\n", o.positional.front());
-    return 2;
-  }
+                                           {"--quiet"}}, kUsage, out, err);
+  if (const int* status = std::get_if<int>(&started)) return *status;
+  const ParsedOptions& o = std::get<ParsedOptions>(started);
   std::uint64_t seed = std::random_device{}();
   std::uint64_t histories = 2000, max_size = 100, only = 0;
   for (auto e : {read_unsigned(o, "--seed", 0, UINT64_MAX, seed),

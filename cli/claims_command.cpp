@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "idemcheck/properties/claims.hpp"
 #include "options.hpp"
+#include "timeline_text.hpp"
 
 namespace idemcheck::cli {
 
@@ -32,40 +33,18 @@ const char* kUsage =
     "  --explain         print each counterexample step by step\n"
     "  --list            list the claims and exit\n";
 
-std::string timeline(const spec::History& h) {
-  std::ostringstream os;
-  spec::World w(h.config);
-  for (std::size_t i = 0; i < h.events.size(); ++i) {
-    os << fmt::format("    {:>3}  ", i + 1) << h.events[i] << "\n";
-    for (const spec::Effect& e : w.apply(h.events[i])) os << "           " << e << "\n";
-  }
-  for (const auto& a : spec::find_anomalies(w)) os << "    => " << a << "\n";
-  return os.str();
-}
 
 }  // namespace
 
 int run_claims_command(const Args& args, std::FILE* out, std::FILE* err) {
-  const auto parsed = parse_options(args, {{"--seed", true},
+  const auto started = start_command("claims", args, {{"--seed", true},
                                            {"--histories", true},
                                            {"--max-size", true},
                                            {"--claim", true, true},
                                            {"--explain"},
-                                           {"--list"},
-                                           {"--help"}});
-  if (const auto* e = std::get_if<std::string>(&parsed)) {
-    fmt::print(err, "idemcheck claims: {}\n", *e);
-    return 2;
-  }
-  const ParsedOptions& o = std::get<ParsedOptions>(parsed);
-  if (o.has("--help")) {
-    fmt::print(out, "{}", kUsage);
-    return 0;
-  }
-  if (!o.positional.empty()) {
-    fmt::print(err, "idemcheck claims: unexpected argument '{}'\n", o.positional.front());
-    return 2;
-  }
+                                           {"--list"}}, kUsage, out, err);
+  if (const int* status = std::get_if<int>(&started)) return *status;
+  const ParsedOptions& o = std::get<ParsedOptions>(started);
   if (o.has("--list")) {
     for (const auto& c : properties::claims()) fmt::print(out, "{:<40} {}\n", c.id, c.article);
     return 0;
@@ -140,7 +119,7 @@ int run_claims_command(const Args& args, std::FILE* out, std::FILE* err) {
                        cx.shrunk.events.size(), cx.stats.original_length, cx.stats.candidates, cx.stats.seconds);
       d << fmt::format("  replay: idemcheck claims --claim {} --seed {} --histories {} --max-size {} --explain\n",
                        c->id, budget.seed, budget.histories, budget.max_size);
-      if (o.has("--explain")) d << timeline(cx.shrunk);
+      if (o.has("--explain")) d << format_timeline(cx.shrunk);
     }
     details.push_back(d.str());
   }

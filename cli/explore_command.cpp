@@ -25,6 +25,7 @@
 #include "idemcheck/spec/producer_config.hpp"
 #include "idemcheck/spec/world.hpp"
 #include "options.hpp"
+#include "timeline_text.hpp"
 #ifdef IDEMCHECK_HAVE_IO
 #include "idemcheck/io/history_file.hpp"
 #endif
@@ -65,22 +66,6 @@ const char* kUsage =
     "  --max-size N       RapidCheck size cap, 1..100 (default 60)\n"
     "  --out FILE         save the shrunk counterexample to FILE\n"
     "  --quiet            no progress line even on a terminal\n";
-
-using K = spec::Event::Kind;
-
-properties::WorldProfile lost_ack_profile(const spec::WorldConfig& c) {
-  properties::WorldProfile p;
-  p.config = c;
-  p.weight(K::send) = 10;
-  p.weight(K::drain) = 14;
-  p.weight(K::deliver_request) = 12;
-  p.weight(K::deliver_response) = 10;
-  p.weight(K::lose_response) = 4;
-  p.weight(K::timeout) = 3;
-  p.weight(K::break_connection) = 1;
-  p.weight(K::tick) = 6;
-  return p;
-}
 
 bool parse_checks(const std::string& list, spec::CheckSet& out, std::string& error) {
   if (list == "all") {
@@ -140,16 +125,14 @@ std::string replay_command(const Args& args, std::uint64_t seed) {
 }
 
 std::string timeline(const spec::History& h, const spec::CheckSet& checks) {
-  std::ostringstream os;
-  os << fmt::format("  world: {} producer(s), {} partition(s), {} broker(s)\n", h.config.producers,
-                    h.config.partitions, h.config.brokers);
+  std::string text = fmt::format("  world: {} producer(s), {} partition(s), {} broker(s)\n", h.config.producers,
+                                 h.config.partitions, h.config.brokers);
+  text += format_timeline(h);
   spec::World w(h.config);
-  for (std::size_t i = 0; i < h.events.size(); ++i) {
-    os << fmt::format("  {:>3}  ", i + 1) << h.events[i] << "\n";
-    for (const spec::Effect& e : w.apply(h.events[i])) os << "         " << e << "\n";
-  }
+  for (const spec::Event& e : h.events) w.apply(e);
+  std::ostringstream os;
   for (const auto& a : spec::find_anomalies(w, checks)) os << "  => " << a << "\n";
-  return os.str();
+  return text + os.str();
 }
 
 // Save a counterexample; returns an error message, or "" on success.
@@ -244,7 +227,7 @@ int run_explore_command(const Args& args, std::FILE* out, std::FILE* err) {
   } else if (faults == "everything") {
     profile = properties::everything_profile(config);
   } else if (faults == "lost-ack") {
-    profile = lost_ack_profile(config);
+    profile = properties::lost_ack_profile(config);
   } else {
     return fail(fmt::format("unknown --faults profile '{}' (known: faults, everything, lost-ack)", faults));
   }

@@ -1,4 +1,5 @@
 // `idemcheck mutate`: the seeded-bug campaign (properties/mutation.hpp).
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -35,20 +36,25 @@ const char* kUsage =
     "  --json FILE       also write the report as JSON (for --merge)\n"
     "  --merge           the arguments are shard reports: merge and print them\n"
     "  --list            print the catalogue and exit\n"
+    "  --details         under each caught bug, what the check reported\n"
     "  --no-baseline     skip the run without any bug\n"
     "\n"
     "sharding: with GTEST_TOTAL_SHARDS=N and GTEST_SHARD_INDEX=I set, this process\n"
     "runs only histories i with i mod N == I of every check (disjoint seeds), so N\n"
     "processes or machines split a campaign; merge their --json reports with --merge.\n";
 
-void print_table(std::FILE* out, const std::vector<properties::MutantResult>& results) {
-  fmt::print(out, "\n  {:<32} {:<8} {:<6} {:<40} {:>9} {:>8} {:>13}\n", "seeded bug", "side", "caught", "by",
-             "histories", "seconds", "shrunk length");
+void print_table(std::FILE* out, const std::vector<properties::MutantResult>& results, bool details) {
+  bool sharded = false;
+  for (const properties::MutantResult& r : results) sharded = sharded || r.shard_total > 1;
+  fmt::print(out, "\n  {:<32} {:<8} {:<6} {:<40} {:>9} {:>8} {:>13}{}\n", "seeded bug", "side", "caught", "by",
+             "histories", "seconds", "shrunk length", sharded ? "  shard" : "");
   for (const properties::MutantResult& r : results) {
     const std::string length =
         r.caught ? fmt::format("{} (from {})", r.shrunk_length, r.original_length) : std::string("-");
-    fmt::print(out, "  {:<32} {:<8} {:<6} {:<40} {:>9} {:>8.3f} {:>13}\n", r.bug, r.side, r.caught ? "yes" : "NO",
-               r.caught ? r.property : std::string("-"), r.histories, r.seconds, length);
+    fmt::print(out, "  {:<32} {:<8} {:<6} {:<40} {:>9} {:>8.3f} {:>13}{}\n", r.bug, r.side, r.caught ? "yes" : "NO",
+               r.caught ? r.property : std::string("-"), r.histories, r.seconds, length,
+               sharded ? fmt::format("  {}/{}", r.shard_index, r.shard_total) : std::string());
+    if (details && r.caught) fmt::print(out, "      {}\n", r.failure);
   }
   const properties::CampaignSummary s = properties::summarize(results);
   const double share = s.total == 0 ? 0.0 : 100.0 * static_cast<double>(s.caught) / static_cast<double>(s.total);
@@ -74,6 +80,7 @@ int run_mutate_command(const Args& args, std::FILE* out, std::FILE* err) {
                                            {"--json", true},
                                            {"--merge"},
                                            {"--list"},
+                                           {"--details"},
                                            {"--no-baseline"},
                                            {"--help"}});
   if (const auto* e = std::get_if<std::string>(&parsed)) {
@@ -112,10 +119,20 @@ int run_mutate_command(const Args& args, std::FILE* out, std::FILE* err) {
       fmt::print(err, "idemcheck mutate: {}\n", *e);
       return 2;
     }
-    const auto& m = std::get<properties::MutationReport>(merged);
+    auto& m = std::get<properties::MutationReport>(merged);
+    // Catalogue order, where this build knows the catalogue.
+    const auto catalogue = properties::seeded_bug_catalogue();
+    const auto rank = [&](const properties::MutantResult& r) {
+      for (std::size_t i = 0; i < catalogue.size(); ++i) {
+        if (catalogue[i].name == r.bug) return i;
+      }
+      return catalogue.size();
+    };
+    std::stable_sort(m.results.begin(), m.results.end(),
+                     [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
     fmt::print(out, "idemcheck mutate: merged {} shard reports (profile {}, seed {})\n", reports.size(), m.profile,
                m.seed);
-    print_table(out, m.results);
+    print_table(out, m.results, o.has("--details"));
     if (const auto path = o.value("--json"); path && !write_file(*path, properties::to_json(m))) {
       fmt::print(err, "idemcheck mutate: cannot write '{}'\n", *path);
       return 2;
@@ -134,7 +151,7 @@ int run_mutate_command(const Args& args, std::FILE* out, std::FILE* err) {
   }
   const auto catalogue = properties::seeded_bug_catalogue();
   if (o.has("--list")) {
-    for (const auto& b : catalogue) fmt::print(out, "{:<28} {:<8} {}\n", b.name, b.side, b.description);
+    for (const auto& b : catalogue) fmt::print(out, "{:<32} {:<8} {}\n", b.name, b.side, b.description);
     return 0;
   }
 
@@ -184,7 +201,7 @@ int run_mutate_command(const Args& args, std::FILE* out, std::FILE* err) {
   }
   std::fflush(out);
   const auto results = properties::run_campaign(options);
-  print_table(out, results);
+  print_table(out, results, o.has("--details"));
   if (const auto path = o.value("--json")) {
     properties::MutationReport rep{options.profile.name, options.seed, options.shard, results};
     if (!write_file(*path, properties::to_json(rep))) {

@@ -55,6 +55,27 @@ std::variant<ParsedOptions, std::string> parse_options(const std::vector<std::st
   return out;
 }
 
+std::variant<ParsedOptions, int> start_command(const std::string& name, const std::vector<std::string>& args,
+                                               std::vector<OptionSpec> specs, const char* usage, std::FILE* out,
+                                               std::FILE* err) {
+  specs.push_back({"--help"});
+  auto parsed = parse_options(args, specs);
+  if (const auto* e = std::get_if<std::string>(&parsed)) {
+    fmt::print(err, "idemcheck {}: {}\n", name, *e);
+    return 2;
+  }
+  ParsedOptions& o = std::get<ParsedOptions>(parsed);
+  if (o.has("--help")) {
+    fmt::print(out, "{}", usage);
+    return 0;
+  }
+  if (!o.positional.empty()) {
+    fmt::print(err, "idemcheck {}: unexpected argument '{}'\n", name, o.positional.front());
+    return 2;
+  }
+  return std::move(o);
+}
+
 std::optional<std::uint64_t> parse_unsigned(const std::string& text) {
   std::uint64_t value = 0;
   const char* end = text.data() + text.size();

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <set>
@@ -38,6 +39,14 @@ struct ParsedOptions {
 /// missing values and repeated non-repeatable options are errors.
 std::variant<ParsedOptions, std::string> parse_options(const std::vector<std::string>& args,
                                                        const std::vector<OptionSpec>& specs);
+
+/// The common start of a subcommand: parse `args` against `specs` (plus
+/// --help), print `usage` for --help, and a message naming the problem for a
+/// bad option or a stray argument. Returns the options, or the exit status the
+/// subcommand must return (0 after --help, 2 on bad usage).
+std::variant<ParsedOptions, int> start_command(const std::string& name, const std::vector<std::string>& args,
+                                               std::vector<OptionSpec> specs, const char* usage, std::FILE* out,
+                                               std::FILE* err);
 
 /// Parse a whole unsigned decimal number; no sign, no trailing characters.
 std::optional<std::uint64_t> parse_unsigned(const std::string& text);

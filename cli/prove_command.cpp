@@ -14,6 +14,7 @@
 #include "idemcheck/spec/checker.hpp"
 #include "idemcheck/spec/symbolic_world.hpp"
 #include "options.hpp"
+#include "timeline_text.hpp"
 
 namespace idemcheck::cli {
 
@@ -66,16 +67,6 @@ std::optional<std::vector<int>> parse_list(const std::string& text, int lo, int 
   return out;
 }
 
-std::string timeline(const spec::History& h) {
-  std::ostringstream os;
-  spec::World w(h.config);
-  for (std::size_t i = 0; i < h.events.size(); ++i) {
-    os << fmt::format("    {:>3}  ", i + 1) << h.events[i] << "\n";
-    for (const spec::Effect& e : w.apply(h.events[i])) os << "           " << e << "\n";
-  }
-  for (const auto& a : spec::find_anomalies(w)) os << "    => " << a << "\n";
-  return os.str();
-}
 
 std::string cell_text(const spec::ClaimResult& r, int depth) {
   if (r.refuted) return fmt::format("x{}", r.depth);
@@ -85,7 +76,7 @@ std::string cell_text(const spec::ClaimResult& r, int depth) {
 }  // namespace
 
 int run_prove_command(const Args& args, std::FILE* out, std::FILE* err) {
-  const auto parsed = parse_options(args, {{"--m", true},
+  const auto started = start_command("prove", args, {{"--m", true},
                                            {"--w", true},
                                            {"--idempotence", true},
                                            {"--depth", true},
@@ -95,21 +86,9 @@ int run_prove_command(const Args& args, std::FILE* out, std::FILE* err) {
                                            {"--cell-seconds", true},
                                            {"--growth"},
                                            {"--explain"},
-                                           {"--no-reduce"},
-                                           {"--help"}});
-  if (const auto* e = std::get_if<std::string>(&parsed)) {
-    fmt::print(err, "idemcheck prove: {}\n", *e);
-    return 2;
-  }
-  const ParsedOptions& o = std::get<ParsedOptions>(parsed);
-  if (o.has("--help")) {
-    fmt::print(out, "{}", kUsage);
-    return 0;
-  }
-  if (!o.positional.empty()) {
-    fmt::print(err, "idemcheck prove: unexpected argument '{}'\n", o.positional.front());
-    return 2;
-  }
+                                           {"--no-reduce"}}, kUsage, out, err);
+  if (const int* status = std::get_if<int>(&started)) return *status;
+  const ParsedOptions& o = std::get<ParsedOptions>(started);
   std::vector<int> ms{1, 2, 3, 4, 5, 6, 7}, ws{1, 2, 3, 4, 5, 6};
   for (auto [flag, target] : {std::pair{"--m", &ms}, std::pair{"--w", &ws}}) {
     if (const auto v = o.value(flag)) {
@@ -217,7 +196,7 @@ int run_prove_command(const Args& args, std::FILE* out, std::FILE* err) {
         fmt::print(out, "\n{} refuted: idempotence {}, m={}, w={} ({} events)\n", spec::name(c.claim),
                    key.first ? "on" : "off", key.second.second, key.second.first, c.depth);
         const std::string v = spec::concrete_violation(c.counterexample, c.claim);
-        fmt::print(out, "{}", timeline(c.counterexample));
+        fmt::print(out, "{}", format_timeline(c.counterexample));
         fmt::print(out, "    => {}: {}\n", spec::name(c.claim), v.empty() ? "NOT SHOWN BY THE CONCRETE MODEL" : v);
       }
     }

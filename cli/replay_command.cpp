@@ -10,10 +10,18 @@
 #include "idemcheck/report/html_chart.hpp"
 #include "idemcheck/report/timeline.hpp"
 #include "options.hpp"
+#include "timeline_text.hpp"
 
 namespace idemcheck::cli {
 
 namespace {
+
+template <class T>
+std::string str(const T& v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
 
 const char* kUsage =
     "usage: idemcheck replay FILE [--html OUT.html] [--no-impl]\n"
@@ -31,30 +39,6 @@ const char* kUsage =
     "  --html OUT.html   also write the timeline as a message sequence chart\n"
     "                    (a self-contained HTML page)\n"
     "  --no-impl         run the reference world only\n";
-
-template <class T>
-std::string str(const T& v) {
-  std::ostringstream os;
-  os << v;
-  return os.str();
-}
-
-std::string in_flight_text(const std::vector<std::pair<int, spec::BatchStamp>>& f) {
-  std::string out;
-  for (const auto& [q, s] : f) out += (out.empty() ? "" : ", ") + report::batch_label(s) + " (p" + std::to_string(q) + ")";
-  return out.empty() ? "none" : out;
-}
-
-std::string entries_text(const std::vector<spec::ProducerEntry>& entries) {
-  if (entries.empty()) return "no producer state";
-  std::string out;
-  for (const auto& e : entries) {
-    out += (out.empty() ? "" : "; ") + fmt::format("pid {} epoch {}:", e.producer_id, e.epoch);
-    if (e.batches.empty()) out += " (no batches)";
-    for (const auto& b : e.batches) out += " [" + report::cached_label(b) + "]";
-  }
-  return out;
-}
 
 std::string settings_text(const io::HistoryFile& f) {
   std::string out;
@@ -104,47 +88,7 @@ int run_replay_command(const Args& args, std::FILE* out, std::FILE* err) {
              file.initial_epoch);
   fmt::print(out, "{}\n\n", run_impl ? "running spec and impl in lockstep" : "running spec only (--no-impl)");
 
-  for (std::size_t i = 0; i < t.steps.size(); ++i) {
-    const report::Step& s = t.steps[i];
-    const std::string note = i < file.notes.size() && !file.notes[i].empty() ? "   # " + file.notes[i] : "";
-    fmt::print(out, "{:>4}  {}{}\n", i + 1, str(s.event), note);
-    if (s.spec.effects.empty()) fmt::print(out, "        (nothing happens)\n");
-    for (const auto& e : s.spec.effects) fmt::print(out, "        {}\n", str(e));
-    for (int q : s.changed_partitions) {
-      fmt::print(out, "        = p{} on broker: {}\n", q, entries_text(s.spec.entries[static_cast<std::size_t>(q)]));
-    }
-    for (int p : s.changed_producers) {
-      fmt::print(out, "        = P{} in flight: {}\n", p, in_flight_text(s.spec.in_flight[static_cast<std::size_t>(p)]));
-    }
-    if (t.first_divergence == i) fmt::print(out, "  >>> spec and impl disagree first here\n");
-    if (!s.impl_failure.empty()) fmt::print(out, "  >>> impl: {}\n", s.impl_failure);
-    if (s.impl && s.effects_differ) {
-      fmt::print(out, "  >>> impl's effects differ:\n");
-      if (s.impl->effects.empty()) fmt::print(out, "        impl: (nothing happens)\n");
-      for (const auto& e : s.impl->effects) fmt::print(out, "        impl: {}\n", str(e));
-    }
-    if (s.impl && s.state_differs) {
-      fmt::print(out, "  >>> impl's component state differs:\n");
-      for (std::size_t q = 0; q < s.spec.entries.size(); ++q) {
-        if (s.spec.entries[q] != s.impl->entries[q]) {
-          fmt::print(out, "        spec p{} on broker: {}\n        impl p{} on broker: {}\n", q,
-                     entries_text(s.spec.entries[q]), q, entries_text(s.impl->entries[q]));
-        }
-      }
-      const auto& a = s.spec.observation.sequencers;
-      const auto& b = s.impl->observation.sequencers;
-      for (std::size_t p = 0; p < a.size() && p < b.size(); ++p) {
-        if (!(a[p] == b[p])) fmt::print(out, "        spec P{} sequencer: {}\n        impl P{} sequencer: {}\n", p, str(a[p]), p, str(b[p]));
-      }
-      if (s.spec.observation.log_end_offsets != s.impl->observation.log_end_offsets) {
-        fmt::print(out, "        log end offsets differ\n");
-      }
-    }
-    if (t.first_anomaly == i) {
-      for (const auto& a : s.spec.anomalies) fmt::print(out, "  !!! first anomaly: {}\n", str(a));
-    }
-  }
-
+  fmt::print(out, "{}", format_timeline(t, file.notes));
   fmt::print(out, "\n");
   if (t.anomalies.empty()) {
     fmt::print(out, "anomalies after the last step: none\n");

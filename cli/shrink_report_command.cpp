@@ -87,7 +87,7 @@ Found search(const properties::Claim& claim, std::uint64_t seed, std::uint64_t h
   const auto gen = properties::gen_world_history(claim.profile);
   for (std::uint64_t i = 0; i < histories; ++i) {
     auto drawn = gen(rc::Random(properties::history_seed(seed, i)), properties::history_size(i, max_size));
-    if (!properties::run_world(drawn.value(), claim.checks).anomalies.empty()) {
+    if (properties::violates(claim, drawn.value())) {
       f.index = i;
       f.drawn = std::move(drawn);
       return f;
@@ -118,7 +118,7 @@ Row measure(const properties::Claim& claim, std::uint64_t seed, std::uint64_t hi
   r.index = f.index;
   const spec::History h = f.drawn->value();
   r.original = h.events.size();
-  auto fails = [&](const spec::History& c) { return !properties::run_world(c, claim.checks).anomalies.empty(); };
+  auto fails = [&](const spec::History& c) { return properties::violates(claim, c); };
   if (generic) {
     shrinkers::ShrinkStats g;
     (void)properties::shrink_with_rapidcheck(*f.drawn, fails, g);
@@ -138,27 +138,15 @@ std::string ratio(std::size_t len, std::size_t best) {
 }  // namespace
 
 int run_shrink_report_command(const Args& args, std::FILE* out, std::FILE* err) {
-  const auto parsed = parse_options(args, {{"--seeds", true},
+  const auto started = start_command("shrink-report", args, {{"--seeds", true},
                                            {"--histories", true},
                                            {"--max-size", true},
                                            {"--claim", true, true},
                                            {"--no-generic"},
                                            {"--markdown"},
-                                           {"--show"},
-                                           {"--help"}});
-  if (const auto* e = std::get_if<std::string>(&parsed)) {
-    fmt::print(err, "idemcheck shrink-report: {}\n", *e);
-    return 2;
-  }
-  const ParsedOptions& o = std::get<ParsedOptions>(parsed);
-  if (o.has("--help")) {
-    fmt::print(out, "{}", kUsage);
-    return 0;
-  }
-  if (!o.positional.empty()) {
-    fmt::print(err, "idemcheck shrink-report: unexpected argument '{}'\n", o.positional.front());
-    return 2;
-  }
+                                           {"--show"}}, kUsage, out, err);
+  if (const int* status = std::get_if<int>(&started)) return *status;
+  const ParsedOptions& o = std::get<ParsedOptions>(started);
   std::uint64_t seeds = 1, histories = 2000, max_size = 60;
   for (auto e : {read_unsigned(o, "--seeds", 1, 1000, seeds), read_unsigned(o, "--histories", 1, 10'000'000, histories),
                  read_unsigned(o, "--max-size", 1, 100, max_size)}) {

@@ -14,11 +14,14 @@
 // IDEMCHECK_MUTATION_SEED=N (default 1) choose the budget and the seed.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "commands.hpp"
 #include "idemcheck/properties/mutation.hpp"
 
 namespace idemcheck {
@@ -125,6 +128,46 @@ TEST(SeededBugs, ReportsRoundTripAndMerge) {
   other.seed = 6;
   EXPECT_TRUE(std::holds_alternative<std::string>(properties::merge_reports({r0, other})));
   EXPECT_TRUE(std::holds_alternative<std::string>(properties::parse_report("{\"format\": 1}")));
+}
+
+// Runs `idemcheck mutate ARGS`; returns the exit status, fills out and err.
+int mutate(const std::vector<std::string>& args, std::string& out, std::string& err) {
+  std::FILE* o = std::tmpfile();
+  std::FILE* e = std::tmpfile();
+  const int status = cli::run_mutate_command(args, o, e);
+  auto slurp = [](std::FILE* f) {
+    std::string text;
+    std::rewind(f);
+    for (int c; (c = std::fgetc(f)) != EOF;) text += static_cast<char>(c);
+    std::fclose(f);
+    return text;
+  };
+  out = slurp(o);
+  err = slurp(e);
+  return status;
+}
+
+TEST(MutateCommand, RunsTheCampaignOrSaysWhichBuildItNeeds) {
+  std::string out, err;
+  if (!properties::seeded_bugs_available()) {
+    EXPECT_EQ(mutate({}, out, err), 2);
+    EXPECT_NE(err.find("mutants"), std::string::npos) << err;
+    EXPECT_EQ(mutate({"--help"}, out, err), 0);
+    return;
+  }
+  EXPECT_EQ(mutate({"--list"}, out, err), 0);
+  EXPECT_NE(out.find("evict_newest"), std::string::npos) << out;
+  EXPECT_EQ(mutate({"--bug", "no_such_bug"}, out, err), 2);
+  EXPECT_NE(err.find("no_such_bug"), std::string::npos) << err;
+  EXPECT_EQ(mutate({"--profile", "shallow"}, out, err), 2);
+
+  const std::string report = (std::filesystem::temp_directory_path() / "idemcheck-mutate-test.json").string();
+  EXPECT_EQ(mutate({"--bug", "evict_newest", "--bug", "adjust_ignored", "--no-baseline", "--json", report}, out, err), 0)
+      << out << err;
+  EXPECT_NE(out.find("caught 2 of 2 seeded bugs"), std::string::npos) << out;
+  EXPECT_EQ(mutate({"--merge", report, report}, out, err), 0) << out << err;
+  EXPECT_NE(out.find("merged 2 shard reports"), std::string::npos) << out;
+  std::remove(report.c_str());
 }
 
 }  // namespace

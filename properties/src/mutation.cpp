@@ -245,12 +245,14 @@ class ClaimCheck final : public Check {
   std::optional<Failure> run(std::uint64_t i) override {
     const spec::History h = draw_history(gen_, seed_, i, profile_.claim_max_size);
     const spec::CheckSet checks = claim_.checks;
-    auto verdict = [checks](const spec::History& x) {
+    const std::int64_t time_limit = claim_.time_limit_ms;
+    auto verdict = [checks, time_limit](const spec::History& x) {
       return guarded([&]() -> std::optional<std::string> {
         spec::World w(x.config, impl_components());
         for (const spec::Event& e : x.events) (void)w.apply(e);
         const auto anomalies = spec::find_anomalies(w, checks);
         if (anomalies.empty()) return std::nullopt;
+        if (time_limit > 0 && w.now() >= time_limit) return std::nullopt;  // outside the claim's scope
         std::ostringstream os;
         os << "impl world: " << anomalies.front();
         return os.str();

@@ -25,6 +25,20 @@ WorldProfile faults_profile(const spec::WorldConfig& config) {
   return p;
 }
 
+WorldProfile lost_ack_profile(const spec::WorldConfig& config) {
+  WorldProfile p;
+  p.config = config;
+  p.weight(K::send) = 10;
+  p.weight(K::drain) = 14;
+  p.weight(K::deliver_request) = 12;
+  p.weight(K::deliver_response) = 10;
+  p.weight(K::lose_response) = 4;
+  p.weight(K::timeout) = 3;
+  p.weight(K::break_connection) = 1;
+  p.weight(K::tick) = 6;
+  return p;
+}
+
 WorldProfile everything_profile(const spec::WorldConfig& config) {
   WorldProfile p = faults_profile(config);
   p.weight(K::restart_broker) = 1;

@@ -123,6 +123,7 @@ WorldRunResult run_world(const spec::History& history, const spec::CheckSet& che
     paths.add(effects, w.observe(), r.coverage);
   }
   r.anomalies = spec::find_anomalies(w, checks);
+  r.end_time = w.now();
   return r;
 }
 
@@ -150,6 +151,7 @@ WorldRunResult run_world_differential(const spec::History& history, const spec::
     }
   }
   r.anomalies = spec::find_anomalies(reference, checks);
+  r.end_time = reference.now();
   return r;
 }
 

@@ -201,9 +201,25 @@ std::vector<std::int64_t> towards(std::int64_t v, std::int64_t lo) {
   return out;
 }
 
-enum class Stage : std::uint8_t { normalize, episodes, blocks, merge, singles, shape, values, pairs, windows, swaps };
-constexpr Stage kStages[] = {Stage::normalize, Stage::episodes, Stage::blocks,  Stage::merge, Stage::singles,
-                             Stage::shape,     Stage::values,   Stage::pairs,   Stage::windows, Stage::swaps};
+enum class Stage : std::uint8_t {
+  normalize,
+  episodes,
+  blocks,
+  merge,
+  singles,
+  shape,
+  values,
+  pairs,
+  windows,
+  swaps,
+  replace,
+  moves,
+  retime
+};
+constexpr Stage kStages[] = {Stage::normalize, Stage::episodes, Stage::blocks, Stage::merge,
+                             Stage::singles,   Stage::shape,    Stage::values, Stage::pairs,
+                             Stage::windows,   Stage::swaps,    Stage::replace, Stage::moves,
+                             Stage::retime};
 
 // The quadratic stages (two events at a time, a stretch replaced by one
 // fault) run only on histories the linear stages brought down to this length.
@@ -238,16 +254,138 @@ std::vector<Event> stand_ins(const History& h, std::size_t begin, std::size_t en
   return out;
 }
 
+// The lengths of time a story's ticks may need: the client's and the
+// broker's timeouts (and the differences a story meets: a request timed out
+// before the delivery timeout), the ticks the history has and their sum.
+std::vector<std::int64_t> times(const History& h) {
+  const auto& p = h.config.producer;
+  std::vector<std::int64_t> out{p.retry_backoff_ms,
+                                p.request_timeout_ms,
+                                p.delivery_timeout_ms,
+                                p.delivery_timeout_ms - p.request_timeout_ms,
+                                h.config.broker.producer_id_expiration_ms};
+  std::int64_t sum = 0;
+  for (const Event& e : h.events) {
+    if (e.kind != K::tick) continue;
+    out.push_back(e.ms);
+    sum += e.ms;
+  }
+  out.push_back(sum);
+  std::erase_if(out, [](std::int64_t v) { return v <= 0 || v > (std::int64_t{1} << 40); });
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+// Every event the world of `h` could take that a story may need instead of
+// one it has: on every connection a drain, a delivered or failed (each error)
+// request, a delivered or lost response, a broken connection and a timeout
+// (with and without a request the broker read); the events of kinds in
+// `kinds` (those the original counterexample used) with the partitions,
+// brokers and values the history has. Normalized, without repeats, in a fixed order.
+std::vector<Event> alphabet(const History& h, const std::vector<K>& kinds) {
+  auto allowed = [&](K k) { return std::find(kinds.begin(), kinds.end(), k) != kinds.end(); };
+  std::vector<Event> out;
+  auto add = [&](const Event& e) {
+    if (spec::check_event(e, h.config).empty() && std::find(out.begin(), out.end(), e) == out.end()) {
+      out.push_back(e);
+    }
+  };
+  for (int p = 0; p < h.config.producers; ++p) {
+    for (int b = 0; b < h.config.brokers; ++b) {
+      Event e;
+      e.producer = p;
+      e.broker = b;
+      e.count = 0;
+      for (K k : {K::break_connection, K::timeout}) {
+        e.kind = k;
+        for (std::int64_t c : {0, 1}) {
+          e.count = c;
+          add(e);
+        }
+      }
+      e.count = 1;
+      for (K k : {K::lose_response, K::deliver_response, K::deliver_request, K::drain}) {
+        e.kind = k;
+        add(e);
+      }
+      {
+        e.kind = K::fail_request;
+        for (spec::Error err : {spec::Error::not_leader_or_follower, spec::Error::not_enough_replicas,
+                                spec::Error::request_timed_out, spec::Error::not_enough_replicas_after_append}) {
+          e.error = err;
+          e.flag = false;
+          add(e);
+          if (err == spec::Error::request_timed_out) {
+            e.flag = true;
+            add(e);
+          }
+        }
+      }
+    }
+  }
+  for (const Event& e : normalize(h).events) {
+    if (allowed(e.kind)) add(e);
+  }
+  if (allowed(K::tick)) {
+    for (std::int64_t ms : times(h)) {
+      Event e;
+      e.kind = K::tick;
+      e.ms = ms;
+      add(e);
+    }
+  }
+  return out;
+}
+
+// The kinds of event a history has, in the order of the enumeration.
+std::vector<K> kinds_of(const History& h) {
+  std::vector<K> out;
+  for (const Event& e : h.events) {
+    if (std::find(out.begin(), out.end(), e.kind) == out.end()) out.push_back(e.kind);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 // After an accepted candidate, the removal stages carry on at the same place
 // in the new list (the candidates before it failed already); the others start over.
 bool restarts(Stage s) { return s == Stage::shape || s == Stage::values || s == Stage::normalize; }
 // Stages tried only when every earlier one is at its fixpoint.
-bool last_resort(Stage s) { return s == Stage::pairs || s == Stage::windows || s == Stage::swaps; }
+bool last_resort(Stage s) {
+  return s == Stage::pairs || s == Stage::windows || s == Stage::swaps || s == Stage::replace || s == Stage::moves ||
+         s == Stage::retime;
+}
 // Swapping two adjacent events and then removing one (a step the greedy
 // removals cannot take alone) is cubic: only on short histories.
 constexpr std::size_t kSwapLimit = 24;
+// Replacing one event by another and removing a third, and moving one event
+// elsewhere and removing another, are cubic too: only on short histories.
+constexpr std::size_t kReplaceLimit = 20;
+constexpr std::size_t kMoveLimit = 16;
+// A stretch of up to this many events may be replaced by any event of the
+// alphabet (longer ones only by a fault, as stand_ins() gives).
+constexpr std::size_t kAlphabetWindow = 4;
 
-std::vector<Edit> build(const History& h, Stage stage, std::size_t keep) {
+Edit replace_window(std::size_t begin, std::size_t w, const Event& e) {
+  return [begin, w, e](const History& in, History& out) {
+    if (begin + w > in.events.size()) return false;
+    out.config = in.config;
+    out.events.assign(in.events.begin(), in.events.begin() + static_cast<std::ptrdiff_t>(begin));
+    out.events.push_back(e);
+    out.events.insert(out.events.end(), in.events.begin() + static_cast<std::ptrdiff_t>(begin + w), in.events.end());
+    return true;
+  };
+}
+
+// The greedy search takes the first candidate that still fails, so the order
+// of the candidates decides which small history it ends in. Route 0 is the
+// order described above; the others try the removals in other orders (from
+// the front for route 1; the story's own events before the faults, without
+// episodes and blocks, for route 2), and the shrinker keeps the shortest end.
+constexpr int kRoutes = 3;
+
+std::vector<Edit> build(const History& h, Stage stage, std::size_t keep, const std::vector<K>& kinds, int route) {
   std::vector<Edit> edits;
   const std::size_t n = h.events.size();
   if (keep > n) keep = n;
@@ -268,6 +406,7 @@ std::vector<Edit> build(const History& h, Stage stage, std::size_t keep) {
       break;
     }
     case Stage::episodes: {
+      if ((route & 2) != 0) break;
       const Analysis a = analyse(h);
       for (const auto& ep : a.episodes) {
         std::vector<std::size_t> idx;
@@ -279,36 +418,53 @@ std::vector<Edit> build(const History& h, Stage stage, std::size_t keep) {
       break;
     }
     case Stage::blocks: {
+      if ((route & 2) != 0) break;
       const std::size_t m = n - keep;
       for (std::size_t size = m / 2; size >= 2; size /= 2) {
         for (std::size_t end = n; end > keep; end = end >= keep + size ? end - size : keep) {
-          const std::size_t begin = end >= keep + size ? end - size : keep;
+          std::size_t begin = end >= keep + size ? end - size : keep;
+          std::size_t stop = end;
+          if ((route & 1) != 0) {  // mirrored: from the front
+            begin = keep + (n - end);
+            stop = keep + (n - (end >= keep + size ? end - size : keep));
+          }
           std::vector<std::size_t> idx;
-          for (std::size_t i = begin; i < end; ++i) idx.push_back(i);
+          for (std::size_t i = begin; i < stop; ++i) idx.push_back(i);
           edits.push_back(remove(std::move(idx)));
         }
       }
       break;
     }
     case Stage::merge: {
+      // Two ticks become one, at the place of either: adjacent ones first.
+      auto merge = [](std::size_t into, std::size_t from) {
+        return [into, from](const History& in, History& out) {
+          if (into >= in.events.size() || from >= in.events.size() || in.events[into].kind != K::tick ||
+              in.events[from].kind != K::tick) {
+            return false;
+          }
+          out = in;
+          out.events[into].ms += in.events[from].ms;
+          out.events.erase(out.events.begin() + static_cast<std::ptrdiff_t>(from));
+          return true;
+        };
+      };
       for (std::size_t i = keep; i + 1 < n; ++i) {
-        if (h.events[i].kind == K::tick && h.events[i + 1].kind == K::tick) {
-          edits.push_back([i](const History& in, History& out) {
-            if (i + 1 >= in.events.size() || in.events[i].kind != K::tick || in.events[i + 1].kind != K::tick) {
-              return false;
-            }
-            out = in;
-            out.events[i].ms += in.events[i + 1].ms;
-            out.events.erase(out.events.begin() + static_cast<std::ptrdiff_t>(i) + 1);
-            return true;
-          });
+        if (h.events[i].kind == K::tick && h.events[i + 1].kind == K::tick) edits.push_back(merge(i, i + 1));
+      }
+      for (std::size_t i = keep; i < n; ++i) {
+        for (std::size_t j = i + 2; j < n; ++j) {
+          if (h.events[i].kind != K::tick || h.events[j].kind != K::tick) continue;
+          edits.push_back(merge(i, j));
+          edits.push_back(merge(j, i));
         }
       }
       break;
     }
     case Stage::singles: {
-      for (bool faults : {true, false}) {
-        for (std::size_t i = n; i-- > keep;) {
+      for (bool faults : {(route & 2) == 0, (route & 2) != 0}) {
+        for (std::size_t k = keep; k < n; ++k) {
+          const std::size_t i = (route & 1) != 0 ? k : n - 1 - (k - keep);
           if (is_fault(h.events[i].kind) == faults) edits.push_back(remove({i}));
         }
       }
@@ -346,14 +502,83 @@ std::vector<Edit> build(const History& h, Stage stage, std::size_t keep) {
       if (n - keep > kQuadraticLimit) break;
       for (std::size_t w = n - keep; w >= 2; --w) {
         for (std::size_t begin = keep; begin + w <= n; ++begin) {
-          for (const Event& e : stand_ins(h, begin, begin + w)) {
-            edits.push_back([begin, w, e](const History& in, History& out) {
-              if (begin + w > in.events.size()) return false;
-              out.config = in.config;
-              out.events.assign(in.events.begin(), in.events.begin() + static_cast<std::ptrdiff_t>(begin));
-              out.events.push_back(e);
-              out.events.insert(out.events.end(), in.events.begin() + static_cast<std::ptrdiff_t>(begin + w),
-                                in.events.end());
+          for (const Event& e : stand_ins(h, begin, begin + w)) edits.push_back(replace_window(begin, w, e));
+        }
+      }
+      // Short stretches replaced by any event the story could use.
+      const std::vector<Event> letters = alphabet(h, kinds);
+      for (std::size_t w = std::min(kAlphabetWindow, n - keep); w >= 2; --w) {
+        for (std::size_t begin = keep; begin + w <= n; ++begin) {
+          for (const Event& e : letters) edits.push_back(replace_window(begin, w, e));
+        }
+      }
+      break;
+    }
+    case Stage::replace: {
+      // One event replaced by another and one more removed.
+      if (n - keep > kReplaceLimit) break;
+      const std::vector<Event> letters = alphabet(h, kinds);
+      for (std::size_t j = n; j-- > keep;) {
+        for (std::size_t i = keep; i < n; ++i) {
+          if (i == j) continue;
+          for (const Event& e : letters) {
+            if (e == h.events[i]) continue;
+            edits.push_back([i, j, e](const History& in, History& out) {
+              if (i >= in.events.size() || j >= in.events.size()) return false;
+              out = in;
+              out.events[i] = e;
+              out.events.erase(out.events.begin() + static_cast<std::ptrdiff_t>(j));
+              return true;
+            });
+          }
+        }
+      }
+      break;
+    }
+    case Stage::retime: {
+      // A tick moved elsewhere with another length, and one event removed.
+      if (n - keep > kReplaceLimit) break;
+      const std::vector<std::int64_t> lengths = times(h);
+      for (std::size_t t = keep; t < n; ++t) {
+        if (h.events[t].kind != K::tick) continue;
+        for (std::int64_t ms : lengths) {
+          for (std::size_t to = keep; to < n; ++to) {
+            for (std::size_t j = n; j-- > keep;) {
+              if (j == to) continue;
+              edits.push_back([t, ms, to, j](const History& in, History& out) {
+                if (t >= in.events.size() || to >= in.events.size() || j >= in.events.size() ||
+                    in.events[t].kind != K::tick) {
+                  return false;
+                }
+                out = in;
+                Event e = out.events[t];
+                e.ms = ms;
+                out.events.erase(out.events.begin() + static_cast<std::ptrdiff_t>(t));
+                out.events.insert(out.events.begin() + static_cast<std::ptrdiff_t>(to), e);
+                out.events.erase(out.events.begin() + static_cast<std::ptrdiff_t>(j));
+                return true;
+              });
+            }
+          }
+        }
+      }
+      break;
+    }
+    case Stage::moves: {
+      // One event moved elsewhere and one removed.
+      if (n - keep > kMoveLimit) break;
+      for (std::size_t from = keep; from < n; ++from) {
+        for (std::size_t to = keep; to < n; ++to) {
+          if (to == from || to + 1 == from || from + 1 == to) continue;  // adjacent: swaps
+          for (std::size_t j = n; j-- > keep;) {
+            if (j == to) continue;  // that is removing `from`
+            edits.push_back([from, to, j](const History& in, History& out) {
+              if (from >= in.events.size() || to >= in.events.size() || j >= in.events.size()) return false;
+              out = in;
+              const Event e = out.events[from];
+              out.events.erase(out.events.begin() + static_cast<std::ptrdiff_t>(from));
+              out.events.insert(out.events.begin() + static_cast<std::ptrdiff_t>(to), e);
+              out.events.erase(out.events.begin() + static_cast<std::ptrdiff_t>(j));
               return true;
             });
           }
@@ -455,7 +680,7 @@ Candidates::Candidates(const History& history, std::size_t keep_prefix) {
   auto impl = std::make_shared<Impl>();
   impl->history = history;
   for (Stage s : kStages) {
-    std::vector<Edit> e = build(history, s, keep_prefix);
+    std::vector<Edit> e = build(history, s, keep_prefix, kinds_of(history), 0);
     std::move(e.begin(), e.end(), std::back_inserter(impl->edits));
   }
   impl_ = std::move(impl);
@@ -488,6 +713,8 @@ History shrink_history(History failing, const StillFails& still_fails, ShrinkSta
                        const ShrinkOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   stats.original_length = failing.events.size();
+  // The alphabet of the replacing stages: the kinds the counterexample used.
+  const std::vector<K> kinds = kinds_of(failing);
   History current = std::move(failing);
   // Verdicts of candidates that passed (no longer fail). A candidate that
   // still fails is kept, so only passing ones can come up again; a hash
@@ -506,30 +733,53 @@ History shrink_history(History failing, const StillFails& still_fails, ShrinkSta
     passed.insert(key);
     return false;
   };
-  bool progress = true;
-  while (progress && stats.candidates < options.max_candidates) {
-    progress = false;
-    ++stats.rounds;
-    for (Stage stage : kStages) {
-      if (progress && last_resort(stage)) break;  // the cheap stages first, again
-      std::vector<Edit> edits = build(current, stage, options.keep_prefix);
-      std::size_t i = 0;
-      History candidate;
-      while (i < edits.size() && stats.candidates < options.max_candidates) {
-        if (!edits[i](current, candidate)) {
-          ++i;
-          continue;
+  // One greedy descent along a route, from `current` to a history where no
+  // candidate of any stage still fails.
+  auto descend = [&](History current, int route) {
+    bool progress = true;
+    while (progress && stats.candidates < options.max_candidates) {
+      progress = false;
+      ++stats.rounds;
+      for (Stage stage : kStages) {
+        if (progress && last_resort(stage)) break;  // the cheap stages first, again
+        std::vector<Edit> edits = build(current, stage, options.keep_prefix, kinds, route);
+        std::size_t i = 0;
+        History candidate;
+        while (i < edits.size() && stats.candidates < options.max_candidates) {
+          if (!edits[i](current, candidate)) {
+            ++i;
+            continue;
+          }
+          candidate = repair(std::move(candidate));
+          if (candidate == current || !test(candidate)) {
+            ++i;
+            continue;
+          }
+          current = std::move(candidate);
+          ++stats.accepted;
+          progress = true;
+          edits = build(current, stage, options.keep_prefix, kinds, route);
+          if (restarts(stage)) i = 0;
         }
-        candidate = repair(std::move(candidate));
-        if (candidate == current || !test(candidate)) {
-          ++i;
-          continue;
-        }
-        current = std::move(candidate);
-        ++stats.accepted;
-        progress = true;
-        edits = build(current, stage, options.keep_prefix);
-        if (restarts(stage)) i = 0;
+      }
+    }
+    return current;
+  };
+  // Every route from the counterexample, then every route again from the
+  // shortest end until none gets shorter. Ties go to the earlier route.
+  const History original = std::move(current);
+  current = descend(original, 0);
+  for (int route = 1; route < kRoutes; ++route) {
+    History end = descend(original, route);
+    if (end.events.size() < current.events.size()) current = std::move(end);
+  }
+  for (bool shorter = true; shorter;) {
+    shorter = false;
+    for (int route = 0; route < kRoutes && !shorter; ++route) {
+      History end = descend(current, route);
+      if (end.events.size() < current.events.size()) {
+        current = std::move(end);
+        shorter = true;
       }
     }
   }

@@ -28,7 +28,17 @@ struct Claim {
   spec::CheckSet checks;        ///< what would refute it
   bool expect_violation = false;  ///< the pinned outcome: the model finds a violation
   std::string finding;          ///< non-empty where the model disagrees with the article
+  /// > 0: the claim speaks only of histories whose logical time stays below
+  /// this (ms); a history that reaches it is outside the claim, whatever it
+  /// shows. The claims narrowed to "delivery.timeout.ms is never reached" use
+  /// it: time is what reaches that timeout, whatever events a shrinker tries.
+  std::int64_t time_limit_ms = 0;
 };
+
+/// Does this run violate the claim: an anomaly it checks, within its scope?
+bool violates(const Claim& claim, const WorldRunResult& run);
+/// Run `history` on the reference world and decide as above.
+bool violates(const Claim& claim, const spec::History& history);
 
 /// Every claim, in the order the report prints them.
 const std::vector<Claim>& claims();

@@ -39,6 +39,10 @@ WorldProfile faults_profile(const spec::WorldConfig& config);
 /// expiry and broker restarts: every event kind but send-same.
 WorldProfile everything_profile(const spec::WorldConfig& config);
 
+/// Only what the story of a lost ack needs: sends, the request and response
+/// path, lost responses, timeouts and broken connections, and time.
+WorldProfile lost_ack_profile(const spec::WorldConfig& config);
+
 /// A prefix after which the broker knows every producer on every partition:
 /// each producer sends one record to each partition and has it acknowledged.
 std::vector<spec::Event> warm_up(const spec::WorldConfig& config);

@@ -73,6 +73,7 @@ struct WorldRunResult {
   std::optional<WorldDivergence> divergence;   ///< differential runs only
   std::vector<spec::AnomalyReport> anomalies;  ///< on the reference world, after the last event
   WorldCoverage coverage;
+  std::int64_t end_time = 0;                   ///< the reference world's logical time after the last event
 };
 
 /// Run on the reference world only.

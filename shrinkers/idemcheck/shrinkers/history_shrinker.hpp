@@ -18,14 +18,28 @@
 //                 dropped, the events' indices renumbered; initial epoch to 0
 //   * values      record counts down (huge sends away from the wrap
 //                 boundary unless the failure needs it), "read by broker"
-//                 counts down, flags off, adjacent ticks merged, ticks down to
+//                 counts down, flags off, two ticks merged into one (at the
+//                 place of either), ticks down to
 //                 the smallest value that still fails
+//   * last resort on short histories: two events removed together; a
+//                 stretch replaced by one fault (up to 4 events: by any event
+//                 of the history's alphabet); two adjacent events swapped, or
+//                 one moved anywhere, and one removed; one event replaced by
+//                 another of the alphabet and one removed; a tick moved and
+//                 set to a length the config suggests (retry backoff,
+//                 request and delivery timeouts, ...) and one event removed
+//
+// The alphabet: on every connection every way a request and a response can
+// go (drain, deliver, fail with each error, lose, break, time out), and the
+// other kinds of event the counterexample used.
 //
 // Every candidate is a well-formed history: an event that would refer to
 // something that no longer exists is dropped (repair()). The passes repeat
 // until none makes progress; each candidate's verdict is cached, so an
-// identical candidate is never run twice. The result is deterministic: it
-// depends only on the input and the predicate.
+// identical candidate is never run twice. The greedy descent is run along a
+// few routes (orders of the removals) from the counterexample and again from
+// the shortest end until none gets shorter; the shortest end is the result.
+// The result is deterministic: it depends only on the input and the predicate.
 #pragma once
 
 #include <cstddef>
@@ -76,8 +90,8 @@ spec::History repair(spec::History history);
 /// default. The world's run is unchanged.
 spec::History normalize(spec::History history);
 
-/// The candidates of one round of the passes above for one history, cheapest
-/// and largest first, each built only when asked for. The RapidCheck
+/// The candidates of one round of the passes above (route 0) for one history,
+/// cheapest and largest first, each built only when asked for. The RapidCheck
 /// integration offers them one by one as the history's shrinks.
 class Candidates {
  public:

@@ -906,7 +906,13 @@ auto BasicProducerStateTable<W>::load(std::span<const std::byte> bytes, TableCon
       if (i > 0 && first_offset <= m[i - 1].last_offset)
         return fail(Kind::impossible_value, "batch at byte " + at(bpos) + " does not follow the previous batch");
     }
-    if (detail::expired_at(ts, now.ms, config.producer_id_expiration_ms) && !IDEMCHECK_SEEDED_BUG(reload_keeps_expired)) continue;
+    if (detail::expired_at(ts, now.ms, config.producer_id_expiration_ms)) {
+      if constexpr (IDEMCHECK_SEEDED_BUGS_COMPILED) {
+        if (!IDEMCHECK_SEEDED_BUG(reload_keeps_expired)) continue;
+      } else {
+        continue;
+      }
+    }
     const std::uint32_t tag = detail::tag_of(pid);
     const std::uint32_t id = table.insert_entry(table.probe(pid, tag).slot, pid, tag, epoch);
     table.entry(id).last_timestamp = ts;
