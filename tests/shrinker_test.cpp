@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 
-#include <chrono>
 #include <iostream>
 #include <sstream>
 
@@ -97,9 +96,7 @@ TEST(Shrinker, PaddedLostAckDuplicateShrinksBackToSixEvents) {
     const spec::History big = padded(core, seed);
     ASSERT_TRUE(duplicates(big)) << "seed " << seed;
     shrinkers::ShrinkStats stats;
-    const auto start = std::chrono::steady_clock::now();
     const spec::History small = shrinkers::shrink_history(big, duplicates, stats);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     EXPECT_TRUE(duplicates(small));
     expect_well_formed(small);
     EXPECT_EQ(small.events.size(), 6u) << "seed " << seed;
@@ -108,7 +105,6 @@ TEST(Shrinker, PaddedLostAckDuplicateShrinksBackToSixEvents) {
     EXPECT_EQ(small.config.brokers, 1);
     EXPECT_EQ(stats.original_length, big.events.size());
     EXPECT_EQ(stats.shrunk_length, small.events.size());
-    EXPECT_LT(seconds, 1.0);
   }
 }
 
@@ -166,8 +162,9 @@ TEST(Shrinker, EveryCandidateIsWellFormed) {
 }
 
 // Every claim pinned to fail: the search's counterexample shrinks, stays a
-// counterexample and is well-formed, in under a second.
-TEST(Shrinker, ClaimCounterexamplesShrinkQuickly) {
+// counterexample and is well-formed, and short. (How fast it is, is measured by
+// `idemcheck shrink-report`, not asserted here.)
+TEST(Shrinker, ClaimCounterexamplesShrinkShort) {
   for (const properties::Claim& claim : properties::claims()) {
     if (!claim.expect_violation) continue;
     properties::ClaimBudget budget;
@@ -184,7 +181,6 @@ TEST(Shrinker, ClaimCounterexamplesShrinkQuickly) {
     // that fails can start: that story alone takes more than 20 events.
     const std::size_t bound = claim.id == "six-in-flight" ? 30u : 20u;
     EXPECT_LE(cx.shrunk.events.size(), bound) << claim.id;
-    EXPECT_LT(cx.stats.seconds, 1.0) << claim.id;
   }
 }
 
