@@ -1,5 +1,7 @@
 #include "idemcheck/spec/checker.hpp"
 
+#include "name_table.hpp"
+
 #include <array>
 #include <map>
 #include <ostream>
@@ -37,20 +39,11 @@ std::string cat(const T&... parts) {
 }  // namespace
 
 std::string_view name(Anomaly a) {
-  for (const auto& [k, n] : kNames) {
-    if (k == a) return n;
-  }
-  return "unknown-anomaly";
+  return detail::name_of(kNames, a, "unknown-anomaly");
 }
 
 bool parse_anomaly(std::string_view text, Anomaly& out) {
-  for (const auto& [k, n] : kNames) {
-    if (n == text) {
-      out = k;
-      return true;
-    }
-  }
-  return false;
+  return detail::parse_name(kNames, text, out);
 }
 
 std::ostream& operator<<(std::ostream& os, const AnomalyReport& r) {

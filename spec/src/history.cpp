@@ -1,5 +1,7 @@
 #include "idemcheck/spec/history.hpp"
 
+#include "name_table.hpp"
+
 #include <array>
 #include <ostream>
 #include <utility>
@@ -40,20 +42,11 @@ constexpr std::array<Error, 10> kErrors{Error::none,
 }  // namespace
 
 std::string_view name(Event::Kind k) {
-  for (const auto& [kind, text] : kEventNames) {
-    if (kind == k) return text;
-  }
-  return "unknown-event";
+  return detail::name_of(kEventNames, k, "unknown-event");
 }
 
 bool parse_event_kind(std::string_view text, Event::Kind& out) {
-  for (const auto& [kind, n] : kEventNames) {
-    if (n == text) {
-      out = kind;
-      return true;
-    }
-  }
-  return false;
+  return detail::parse_name(kEventNames, text, out);
 }
 
 bool parse_error(std::string_view text, Error& out) {

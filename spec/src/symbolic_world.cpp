@@ -4,6 +4,8 @@
 // symbolic state: `g` is the condition under which the concrete code runs it.
 #include "idemcheck/spec/symbolic_world.hpp"
 
+#include "name_table.hpp"
+
 #include <z3++.h>
 
 #include <algorithm>
@@ -747,20 +749,11 @@ WorldConfig small_world_config(const SymbolicConfig& raw) {
 }
 
 std::string_view name(SymbolicClaim c) {
-  for (const auto& [k, n] : kClaimNames) {
-    if (k == c) return n;
-  }
-  return "unknown-claim";
+  return detail::name_of(kClaimNames, c, "unknown-claim");
 }
 
 bool parse_symbolic_claim(std::string_view text, SymbolicClaim& out) {
-  for (const auto& [k, n] : kClaimNames) {
-    if (n == text) {
-      out = k;
-      return true;
-    }
-  }
-  return false;
+  return detail::parse_name(kClaimNames, text, out);
 }
 
 const std::vector<SymbolicClaim>& all_symbolic_claims() {
