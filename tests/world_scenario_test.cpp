@@ -56,10 +56,17 @@ std::string show(const std::vector<spec::AnomalyReport>& rs) {
   return rs.empty() ? "none" : os.str();
 }
 
-// send, drain, broker writes, ack lost, request times out, retry, broker answers, ack arrives
-const std::vector<Event> kLostAckThenRetry{send(0, 0), ev(K::drain), ev(K::deliver_request), ev(K::lose_response),
-                                           ev(K::timeout), ev(K::drain), ev(K::deliver_request),
-                                           ev(K::deliver_response)};
+Event tick(std::int64_t ms) {
+  Event e = ev(K::tick);
+  e.ms = ms;
+  return e;
+}
+
+// send, drain, broker writes, ack lost, request times out, the retry backoff
+// passes, retry, broker answers, ack arrives
+const std::vector<Event> kLostAckThenRetry{send(0, 0),        ev(K::drain),           ev(K::deliver_request),
+                                           ev(K::lose_response), ev(K::timeout),       tick(100),
+                                           ev(K::drain),        ev(K::deliver_request), ev(K::deliver_response)};
 
 TEST(WorldScenario, IdempotentProducerDeduplicatesTheRetryAfterALostAck) {
   const auto c = config({});

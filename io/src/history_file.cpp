@@ -31,10 +31,11 @@ enum Field : unsigned {
   f_after_append = 1u << 8,    // Event::flag of fail-request (REQUEST_TIMED_OUT only)
   f_clean = 1u << 9,           // Event::flag of restart-broker
   f_resend = 1u << 10,         // Event::flag of restart-producer
+  f_late_poll = 1u << 11,      // Event::late_poll of deliver-response / timeout / break-connection
 };
 
 // In the order a writer writes them.
-constexpr std::array<std::pair<Field, std::string_view>, 11> kFieldNames{{
+constexpr std::array<std::pair<Field, std::string_view>, 12> kFieldNames{{
     {f_producer, "producer"},
     {f_broker, "broker"},
     {f_partition, "partition"},
@@ -46,10 +47,11 @@ constexpr std::array<std::pair<Field, std::string_view>, 11> kFieldNames{{
     {f_after_append, "after_append"},
     {f_clean, "clean"},
     {f_resend, "resend"},
+    {f_late_poll, "late_poll"},
 }};
 
 // Fields that may be left out (with their default).
-constexpr unsigned kOptional = f_read_by_broker | f_after_append | f_clean | f_resend;
+constexpr unsigned kOptional = f_read_by_broker | f_after_append | f_clean | f_resend | f_late_poll;
 
 unsigned fields_of(K k) {
   switch (k) {
@@ -57,17 +59,18 @@ unsigned fields_of(K k) {
     case K::send_same: return f_producer | f_other;
     case K::drain:
     case K::deliver_request:
-    case K::deliver_response:
     case K::lose_response: return f_producer | f_broker;
+    case K::deliver_response: return f_producer | f_broker | f_late_poll;
     case K::fail_request: return f_producer | f_broker | f_error | f_after_append;
     case K::break_connection:
-    case K::timeout: return f_producer | f_broker | f_read_by_broker;
+    case K::timeout: return f_producer | f_broker | f_read_by_broker | f_late_poll;
     case K::process_zombie: return f_broker;
     case K::tick: return f_ms;
     case K::move_leader: return f_partition | f_broker;
     case K::restart_broker: return f_broker | f_clean;
     case K::expire: return 0;
     case K::restart_producer: return f_producer | f_resend | f_read_by_broker;
+    case K::init_producer_id: return f_producer;
   }
   return 0;
 }
@@ -323,6 +326,7 @@ class Reader {
         case f_after_append: e.flag = boolean(*m, fp); break;
         case f_clean: e.flag = boolean(*m, fp); break;
         case f_resend: e.flag = boolean(*m, fp); break;
+        case f_late_poll: e.late_poll = boolean(*m, fp); break;
         default: break;
       }
     }
@@ -395,6 +399,7 @@ spec::Event normalize_event(const spec::Event& e) {
   if (uses & f_error) n.error = e.error;
   if (uses & (f_clean | f_resend)) n.flag = e.flag;
   if ((uses & f_after_append) && e.error == spec::Error::request_timed_out) n.flag = e.flag;
+  if (uses & f_late_poll) n.late_poll = e.late_poll;
   return n;
 }
 
@@ -569,6 +574,7 @@ std::string write_history_file(const HistoryFile& f) {
     for (const auto& [bit, n] : kFieldNames) {
       if ((uses & bit) == 0) continue;
       if (bit == f_after_append && e.error != spec::Error::request_timed_out) continue;
+      if (bit == f_late_poll && !e.late_poll) continue;  // the common case is left out
       os << ", " << json::quote(n) << ": ";
       switch (bit) {
         case f_producer: os << e.producer; break;
@@ -579,6 +585,7 @@ std::string write_history_file(const HistoryFile& f) {
         case f_read_by_broker: os << e.count; break;
         case f_ms: os << e.ms; break;
         case f_error: os << json::quote(spec::name(e.error)); break;
+        case f_late_poll: os << "true"; break;
         default: os << (e.flag ? "true" : "false"); break;
       }
     }
@@ -624,6 +631,9 @@ std::variant<SettingsFor, std::string> settings_for(const spec::ProducerConfig& 
   if (c.retries != d.retries) s["retries"] = std::to_string(c.retries);
   if (c.max_in_flight != d.max_in_flight) s["max.in.flight.requests.per.connection"] = std::to_string(c.max_in_flight);
   if (c.retry_backoff_ms != d.retry_backoff_ms) s["retry.backoff.ms"] = std::to_string(c.retry_backoff_ms);
+  if (c.retry_backoff_max_ms != d.retry_backoff_max_ms) {
+    s["retry.backoff.max.ms"] = std::to_string(c.retry_backoff_max_ms);
+  }
   if (c.request_timeout_ms != d.request_timeout_ms) s["request.timeout.ms"] = std::to_string(c.request_timeout_ms);
   if (c.delivery_timeout_ms != d.delivery_timeout_ms) s["delivery.timeout.ms"] = std::to_string(c.delivery_timeout_ms);
   if (c.linger_ms != d.linger_ms) s["linger.ms"] = std::to_string(c.linger_ms);

@@ -22,6 +22,8 @@ WorldProfile faults_profile(const spec::WorldConfig& config) {
   p.weight(K::timeout) = 3;
   p.weight(K::tick) = 8;
   p.weight(K::move_leader) = config.brokers > 1 ? 1 : 0;
+  // The InitProducerId answer only matters once an epoch can run out.
+  p.weight(K::init_producer_id) = config.initial_epoch > 0 ? 2 : 0;
   return p;
 }
 
@@ -108,7 +110,13 @@ rc::Gen<spec::Event> gen_world_event(const WorldProfile& profile) {
                                                                  {1, rc::gen::inRange<std::int64_t>(1, 3)}})),
         rc::gen::set(&spec::Event::ms, kind == K::tick ? ms : rc::gen::just<std::int64_t>(0)),
         rc::gen::set(&spec::Event::error, kind == K::fail_request ? error : rc::gen::just(spec::Error::none)),
-        rc::gen::set(&spec::Event::flag, rc::gen::arbitrary<bool>()));
+        rc::gen::set(&spec::Event::flag, rc::gen::arbitrary<bool>()),
+        // The late-poll race is rare in Kafka; a few of the events a poll
+        // handles are drawn with it, so that searches reach the stories that need it.
+        rc::gen::set(&spec::Event::late_poll,
+                     kind == K::deliver_response || kind == K::timeout || kind == K::break_connection
+                         ? rc::gen::weightedOneOf<bool>({{5, rc::gen::just(false)}, {1, rc::gen::just(true)}})
+                         : rc::gen::just(false)));
   });
 }
 

@@ -34,6 +34,7 @@ bool uses_flag(const Event& e) {
          e.kind == K::restart_producer;
 }
 // Faults and time: what a story needs least often, so removed first.
+bool uses_late_poll(K k) { return k == K::deliver_response || k == K::timeout || k == K::break_connection; }
 bool is_fault(K k) { return k != K::send && k != K::drain && k != K::deliver_request && k != K::deliver_response; }
 
 // --- hashing (the verdict cache) ----------------------------------------------
@@ -57,7 +58,7 @@ std::uint64_t hash_history(const History& h) {
                    static_cast<std::uint64_t>(e.broker) << 24 | static_cast<std::uint64_t>(e.partition) << 40);
     x = mix(x, static_cast<std::uint64_t>(e.other) | static_cast<std::uint64_t>(static_cast<std::uint16_t>(e.error)) << 32 |
                    static_cast<std::uint64_t>(e.flag) << 48);
-    x = mix(x, static_cast<std::uint64_t>(e.count));
+    x = mix(x, static_cast<std::uint64_t>(e.count) ^ (static_cast<std::uint64_t>(e.late_poll) << 63));
     x = mix(x, static_cast<std::uint64_t>(e.ms));
   }
   return x;
@@ -260,7 +261,9 @@ std::vector<Event> stand_ins(const History& h, std::size_t begin, std::size_t en
 std::vector<std::int64_t> times(const History& h) {
   const auto& p = h.config.producer;
   std::vector<std::int64_t> out{p.retry_backoff_ms,
+                                p.retry_backoff_max_ms,
                                 p.request_timeout_ms,
+                                p.request_timeout_ms + 1,
                                 p.delivery_timeout_ms,
                                 p.delivery_timeout_ms - p.request_timeout_ms,
                                 h.config.broker.producer_id_expiration_ms};
@@ -320,6 +323,22 @@ std::vector<Event> alphabet(const History& h, const std::vector<K>& kinds) {
             e.flag = true;
             add(e);
           }
+        }
+      }
+    }
+  }
+  const bool races = std::any_of(h.events.begin(), h.events.end(), [](const Event& e) { return e.late_poll; });
+  if (races) {
+    for (int p = 0; p < h.config.producers; ++p) {
+      for (int b = 0; b < h.config.brokers; ++b) {
+        for (K k : {K::deliver_response, K::timeout, K::break_connection}) {
+          Event e;
+          e.kind = k;
+          e.producer = p;
+          e.broker = b;
+          e.count = 0;
+          e.late_poll = true;
+          add(e);
         }
       }
     }
@@ -610,6 +629,11 @@ std::vector<Edit> build(const History& h, Stage stage, std::size_t keep, const s
           f.flag = false;
           edits.push_back(set_event(i, f));
         }
+        if (e.late_poll) {  // a story that does not need the race must not show it
+          Event f = e;
+          f.late_poll = false;
+          edits.push_back(set_event(i, f));
+        }
         if (uses_count(e.kind)) {
           // Records per send go down to 1 (a huge send leaves the wrap
           // boundary unless the failure needs it); "read by broker" to 0.
@@ -664,6 +688,7 @@ History normalize(History history) {
     if (e.kind == K::tick) n.ms = e.ms;
     if (e.kind == K::fail_request) n.error = e.error;
     if (uses_flag(e)) n.flag = e.flag;
+    if (uses_late_poll(e.kind)) n.late_poll = e.late_poll;
     e = n;
   }
   return history;

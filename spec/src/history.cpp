@@ -10,7 +10,7 @@ namespace idemcheck::spec {
 
 namespace {
 
-constexpr std::array<std::pair<Event::Kind, std::string_view>, 15> kEventNames{{
+constexpr std::array<std::pair<Event::Kind, std::string_view>, 16> kEventNames{{
     {Event::Kind::send, "send"},
     {Event::Kind::send_same, "send-same"},
     {Event::Kind::drain, "drain"},
@@ -26,6 +26,7 @@ constexpr std::array<std::pair<Event::Kind, std::string_view>, 15> kEventNames{{
     {Event::Kind::restart_broker, "restart-broker"},
     {Event::Kind::expire, "expire"},
     {Event::Kind::restart_producer, "restart-producer"},
+    {Event::Kind::init_producer_id, "init-producer-id"},
 }};
 
 constexpr std::array<Error, 10> kErrors{Error::none,
@@ -62,6 +63,7 @@ bool parse_error(std::string_view text, Error& out) {
 std::ostream& operator<<(std::ostream& os, const Event& e) {
   using K = Event::Kind;
   os << name(e.kind);
+  if (e.late_poll) os << " [late poll: crosses a delivery deadline]";
   switch (e.kind) {
     case K::send: return os << " P" << e.producer << " -> p" << e.partition << " (" << e.count << " records)";
     case K::send_same: return os << " P" << e.producer << " re-sends P" << e.other << "'s last records";
@@ -83,6 +85,7 @@ std::ostream& operator<<(std::ostream& os, const Event& e) {
     case K::restart_broker: return os << " B" << e.broker << (e.flag ? " clean" : " unclean");
     case K::expire: return os;
     case K::restart_producer: return os << " P" << e.producer << (e.flag ? " re-sending unacknowledged" : "");
+    case K::init_producer_id: return os << " P" << e.producer;
   }
   return os;
 }
@@ -119,6 +122,10 @@ std::string check_event(const Event& e, const WorldConfig& c) {
   }
   if (e.kind == K::tick && (e.ms < 0 || e.ms > (std::int64_t{1} << 40))) {
     return "a tick must advance time by 0 to 2^40 ms, not " + std::to_string(e.ms);
+  }
+  if (e.late_poll && e.kind != K::deliver_response && e.kind != K::timeout && e.kind != K::break_connection) {
+    return std::string("only deliver-response, timeout and break-connection are handled in a poll (late_poll), not ") +
+           std::string(name(e.kind));
   }
   if (e.kind == K::fail_request) {
     switch (e.error) {

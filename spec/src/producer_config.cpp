@@ -9,7 +9,7 @@ namespace idemcheck::spec {
 const std::vector<std::string>& known_producer_properties() {
   static const std::vector<std::string> names{
       "enable.idempotence", "acks", "retries", "max.in.flight.requests.per.connection", "retry.backoff.ms",
-      "request.timeout.ms", "delivery.timeout.ms", "linger.ms"};
+      "retry.backoff.max.ms", "request.timeout.ms", "delivery.timeout.ms", "linger.ms"};
   return names;
 }
 
@@ -55,6 +55,7 @@ std::variant<ProducerConfig, ConfigError> validate_producer_settings(const Produ
   if (auto e = integer("max.in.flight.requests.per.connection", 1, 2'147'483'647, in_flight)) return *e;
   c.max_in_flight = static_cast<int>(in_flight);
   if (auto e = integer("retry.backoff.ms", 0, 2'147'483'647, c.retry_backoff_ms)) return *e;
+  if (auto e = integer("retry.backoff.max.ms", 0, 2'147'483'647, c.retry_backoff_max_ms)) return *e;
   if (auto e = integer("request.timeout.ms", 0, 2'147'483'647, c.request_timeout_ms)) return *e;
   if (auto e = integer("delivery.timeout.ms", 0, 2'147'483'647, c.delivery_timeout_ms)) return *e;
   if (auto e = integer("linger.ms", 0, 2'147'483'647, c.linger_ms)) return *e;

@@ -356,7 +356,7 @@ class Encoder {
       const expr gs = gd && !hs;
       set(s.epoch, x, s.cur, gs);
       set(s.seq, x, s.next, gs);
-      set(s.reopened, x, F(), gs);
+      set(s.reopened, x, F(), gd);  // every drain clears reopened (ProducerBatch.close())
       set(s.has_stamp, x, T(), gs);
       set(s.sinfl, x, T(), gs);
       upd(s.next, gs, inc(s.next));

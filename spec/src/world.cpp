@@ -2,6 +2,7 @@
 #include "idemcheck/spec/world.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <deque>
 #include <map>
 #include <ostream>
@@ -57,8 +58,11 @@ struct ProducerBatch {
   RecordRange records;
   std::size_t send_index = 0;
   std::int64_t created_ms = 0;
-  int attempts = 0;
-  std::int64_t last_attempt_ms = 0;
+  int sends = 0;                 // how many times it went on the wire
+  std::int64_t reenqueues = 0;   // Kafka's ProducerBatch.attempts(): re-enqueues, not sends
+  std::int64_t last_attempt_ms = 0;  // Kafka's lastAttemptMs: creation, then each re-enqueue
+  std::optional<int> leader_epoch;   // Kafka's currentLeaderEpoch
+  std::int64_t reenqueues_at_leader_change = 0;  // Kafka's attemptsWhenLeaderLastChanged
   bool has_stamp = false;
   BatchStamp stamp;
   bool in_retry = false;  // re-enqueued at least once (Kafka: inRetry)
@@ -69,9 +73,12 @@ struct ProducerBatch {
 struct Producer {
   int session = 0;
   std::unique_ptr<Sequencer> sequencer;  // null without idempotence
+  bool awaiting_producer_id = false;     // an InitProducerId round trip is under way
   std::map<std::uint64_t, ProducerBatch> batches;
-  std::vector<std::deque<std::uint64_t>> queues;  // per partition
+  std::vector<std::deque<std::uint64_t>> queues;     // per partition (the accumulator's deques)
+  std::vector<std::vector<std::uint64_t>> in_flight;  // per partition, in drain order (Sender.inFlightBatches)
   std::vector<std::deque<Outstanding>> outstanding;  // per broker
+  std::vector<std::size_t> drain_index;              // per broker (RecordAccumulator.nodesDrainIndex)
   std::uint64_t next_batch_id = 1;
 };
 
@@ -79,6 +86,7 @@ struct Partition {
   std::unique_ptr<BrokerPartition> state;
   int leader = 0;
   std::vector<LoggedBatch> log;
+  int leader_epoch = 0;  // raised by every leader election (a move, a restart of its leader)
 };
 
 }  // namespace
@@ -113,13 +121,16 @@ struct World::State {
       Producer c;
       c.session = p.session;
       c.sequencer = p.sequencer ? p.sequencer->clone() : nullptr;
+      c.awaiting_producer_id = p.awaiting_producer_id;
       c.batches = p.batches;
       c.queues = p.queues;
+      c.in_flight = p.in_flight;
       c.outstanding = p.outstanding;
+      c.drain_index = p.drain_index;
       c.next_batch_id = p.next_batch_id;
       producers.push_back(std::move(c));
     }
-    for (const Partition& p : o.partitions) partitions.push_back(Partition{p.state->clone(), p.leader, p.log});
+    for (const Partition& p : o.partitions) partitions.push_back(Partition{p.state->clone(), p.leader, p.log, p.leader_epoch});
   }
 
   bool idempotent() const { return config.producer.idempotence; }
@@ -134,15 +145,22 @@ struct World::State {
     Producer& pr = producers[static_cast<std::size_t>(p)];
     pr.batches.clear();
     pr.queues.assign(static_cast<std::size_t>(config.partitions), {});
+    pr.in_flight.assign(static_cast<std::size_t>(config.partitions), {});
     pr.outstanding.assign(static_cast<std::size_t>(config.brokers), {});
+    pr.drain_index.assign(static_cast<std::size_t>(config.brokers), 0);
+    pr.awaiting_producer_id = false;
     pr.sequencer = idempotent() ? components.sequencer() : nullptr;
-    if (pr.sequencer) assign_producer_id(p);
+    if (pr.sequencer) assign_producer_id(p, config.initial_epoch);
   }
 
-  void assign_producer_id(int p) {
+  // The answer to InitProducerId. A producer's first id comes with the
+  // model's initial epoch (a parameter, to reach exhaustion in few events); a
+  // new id after exhaustion starts at epoch 0, as the broker hands it out.
+  void assign_producer_id(int p, std::int32_t epoch) {
     Producer& pr = producers[static_cast<std::size_t>(p)];
-    const PidEpoch id{next_producer_id++, config.initial_epoch};
+    const PidEpoch id{next_producer_id++, epoch};
     pr.sequencer->set_producer_id(id);
+    pr.awaiting_producer_id = false;
     Effect e{Effect::Kind::producer_id_assigned};
     e.producer = p;
     e.stamp.stamp = id;
@@ -172,7 +190,7 @@ struct World::State {
   void finish(int p, ProducerBatch& b, SendOutcome outcome) {
     if (b.done) return;
     b.done = true;
-    outcome.attempts = b.attempts;
+    outcome.attempts = b.sends;
     sends[b.send_index].outcome = outcome;
     Effect e{outcome.state == SendOutcome::State::acknowledged ? Effect::Kind::batch_acknowledged
                                                                : Effect::Kind::batch_failed};
@@ -205,23 +223,41 @@ struct World::State {
     for (auto it = lower.rbegin(); it != lower.rend(); ++it) q.push_front(*it);
   }
 
-  // Sender.completeBatch / failBatch for one batch's answer.
+  // Sender.maybeRemoveFromInflightBatches.
+  static void leave_in_flight_list(Producer& pr, const ProducerBatch& b) {
+    auto& list = pr.in_flight[static_cast<std::size_t>(b.partition)];
+    list.erase(std::remove(list.begin(), list.end(), b.id), list.end());
+  }
+
+  bool reached_delivery_timeout(const ProducerBatch& b) const {
+    return config.producer.delivery_timeout_ms <= now - b.created_ms;  // ProducerBatch.hasReachedDeliveryTimeout
+  }
+
+  // Sender.completeBatch for one batch's answer (Sender.java, completeBatch /
+  // failBatch / canRetry).
   void complete(int p, std::uint64_t batch_id, Error error, std::int64_t offset) {
     Producer& pr = producers[static_cast<std::size_t>(p)];
     auto it = pr.batches.find(batch_id);
     if (it == pr.batches.end()) return;
     ProducerBatch& b = it->second;
     b.in_flight = false;
+    leave_in_flight_list(pr, b);
     const ProducerConfig& c = config.producer;
     if (error == Error::none) {
+      // handleCompletedBatch runs before batch.complete(), so even the late
+      // success of a batch that is done (expired while its request was in
+      // flight) reaches the sequencer (Sender.java completeBatch(batch, response)).
       if (pr.sequencer) pr.sequencer->on_success(b.partition, b.stamp, offset);
       finish(p, b, SendOutcome{SendOutcome::State::acknowledged, offset, Error::none});
       return;
     }
-    const bool timed_out = now - b.created_ms >= c.delivery_timeout_ms;
-    bool retry = !timed_out && b.attempts < c.retries && !b.done;
+    // canRetry: evaluated in Kafka's order, the sequencer last.
+    bool retry = !reached_delivery_timeout(b) && b.reenqueues < c.retries && !b.done;
     if (retry) retry = pr.sequencer ? pr.sequencer->can_retry(b.partition, b.stamp, error) : retriable(error);
     if (retry) {
+      // Sender.reenqueueBatch -> ProducerBatch.reenqueued(now).
+      ++b.reenqueues;
+      b.last_attempt_ms = std::max(b.created_ms, now);
       b.in_retry = true;
       reenqueue(pr, b);
       Effect e{Effect::Kind::batch_retried};
@@ -233,25 +269,36 @@ struct World::State {
       emit(e);
       return;
     }
-    if (pr.sequencer) pr.sequencer->on_failure(b.partition, b.stamp, error, b.attempts < c.retries);
+    // failBatch: handleFailedBatch runs only if completeExceptionally()
+    // succeeds, that is only for a batch that is not done yet.
+    if (b.done) return;
+    if (pr.sequencer) pr.sequencer->on_failure(b.partition, b.stamp, error, b.reenqueues < c.retries);
     finish(p, b, SendOutcome{SendOutcome::State::failed, -1, error});
   }
 
-  // Fail every request outstanding on the connection (client side of a break).
-  void disconnect_client(int p, int broker) {
+  // Fail every request outstanding on the connection (client side of a break
+  // or a request timeout): NetworkClient.cancelInFlightRequests hands every
+  // request on the connection back as disconnected, or as timed out when a
+  // request timeout closed it (Sender.handleProduceResponse turns those into
+  // NETWORK_EXCEPTION and REQUEST_TIMED_OUT).
+  void disconnect_client(int p, int broker, Error error) {
     Producer& pr = producers[static_cast<std::size_t>(p)];
     auto pending = std::move(pr.outstanding[static_cast<std::size_t>(broker)]);
     pr.outstanding[static_cast<std::size_t>(broker)].clear();
     for (const Outstanding& o : pending) {
-      for (std::uint64_t id : o.batches) complete(p, id, Error::network_exception, -1);
+      for (std::uint64_t id : o.batches) complete(p, id, error, -1);
     }
   }
 
-  void break_connection(int p, int broker, std::int64_t read_by_broker) {
+  bool has_traffic(int p, int broker) const {
+    const Connection& c = net[static_cast<std::size_t>(p)][static_cast<std::size_t>(broker)];
+    return !c.to_broker.empty() || !c.to_producer.empty() ||
+           !producers[static_cast<std::size_t>(p)].outstanding[static_cast<std::size_t>(broker)].empty();
+  }
+
+  void break_connection(int p, int broker, std::int64_t read_by_broker, Error error = Error::network_exception) {
     Connection& c = net[static_cast<std::size_t>(p)][static_cast<std::size_t>(broker)];
-    const bool had_traffic = !c.to_broker.empty() || !c.to_producer.empty() ||
-                             !producers[static_cast<std::size_t>(p)].outstanding[static_cast<std::size_t>(broker)].empty();
-    if (!had_traffic) return;
+    if (!has_traffic(p, broker)) return;
     std::int64_t taken = 0;
     while (!c.to_broker.empty() && taken < read_by_broker) {
       Effect z{Effect::Kind::zombie_created};
@@ -269,27 +316,66 @@ struct World::State {
     e.producer = p;
     e.broker = broker;
     e.value = taken;
+    e.error = error;
     emit(e);
-    disconnect_client(p, broker);
+    disconnect_client(p, broker, error);
   }
 
+  // Would the expiry step of a loop iteration expire anything now? Its scans
+  // stop at the first unexpired batch of each in-flight list and each queue,
+  // so only those heads matter; they are also what bounds the sender's poll
+  // (the accumulator's next batch expiry time).
+  bool expiry_due(int p) const {
+    const Producer& pr = producers[static_cast<std::size_t>(p)];
+    for (std::size_t q = 0; q < pr.queues.size(); ++q) {
+      if (!pr.in_flight[q].empty() && reached_delivery_timeout(pr.batches.at(pr.in_flight[q].front()))) return true;
+      if (!pr.queues[q].empty() && reached_delivery_timeout(pr.batches.at(pr.queues[q].front()))) return true;
+    }
+    return false;
+  }
+
+  void expire(int p, ProducerBatch& b) {
+    Producer& pr = producers[static_cast<std::size_t>(p)];
+    Effect e{Effect::Kind::batch_expired};
+    e.producer = p;
+    e.partition = b.partition;
+    e.batch = b.id;
+    e.stamp = b.stamp;
+    e.value = now - b.created_ms;
+    emit(e);
+    // failBatch(TimeoutException, adjust = false), then markSequenceUnresolved
+    // if the batch had been re-enqueued; the sequencer's on_expired does both.
+    if (!b.done && pr.sequencer && b.has_stamp) pr.sequencer->on_expired(b.partition, b.stamp, b.in_retry);
+    finish(p, b, SendOutcome{SendOutcome::State::failed, -1, Error::delivery_timeout});
+  }
+
+  // The expiry step of Sender.sendProducerData: in-flight batches per
+  // partition in drain order (getExpiredInflightBatches) and queued batches
+  // from each deque's head (RecordAccumulator.expiredBatches), each scan
+  // stopping at its first unexpired batch; the queued ones fail first.
   void expire_batches(int p) {
     Producer& pr = producers[static_cast<std::size_t>(p)];
-    for (auto& [id, b] : pr.batches) {
-      if (b.done || now - b.created_ms < config.producer.delivery_timeout_ms) continue;
-      auto& q = pr.queues[static_cast<std::size_t>(b.partition)];
-      q.erase(std::remove(q.begin(), q.end(), id), q.end());
-      if (pr.sequencer && b.has_stamp) pr.sequencer->on_expired(b.partition, b.stamp, b.in_retry);
-      Effect e{Effect::Kind::batch_expired};
-      e.producer = p;
-      e.partition = b.partition;
-      e.batch = id;
-      e.stamp = b.stamp;
-      emit(e);
-      finish(p, b, SendOutcome{SendOutcome::State::failed, -1, Error::delivery_timeout});
+    std::vector<std::uint64_t> in_flight_expired;
+    std::vector<std::uint64_t> queued_expired;
+    for (std::size_t q = 0; q < pr.queues.size(); ++q) {
+      auto& list = pr.in_flight[q];
+      std::size_t n = 0;
+      while (n < list.size() && reached_delivery_timeout(pr.batches.at(list[n]))) ++n;
+      in_flight_expired.insert(in_flight_expired.end(), list.begin(), list.begin() + static_cast<std::ptrdiff_t>(n));
+      list.erase(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(n));
+      auto& queue = pr.queues[q];
+      while (!queue.empty() && reached_delivery_timeout(pr.batches.at(queue.front()))) {
+        queued_expired.push_back(queue.front());
+        queue.pop_front();
+      }
     }
+    for (std::uint64_t id : queued_expired) expire(p, pr.batches.at(id));
+    for (std::uint64_t id : in_flight_expired) expire(p, pr.batches.at(id));
   }
 
+  // The start of Sender.runOnce: resolve unresolved sequences and bump the
+  // epoch if required (the sequencer's S8); a producer id reset by epoch
+  // exhaustion sends InitProducerId.
   void begin_send_loop(int p) {
     Producer& pr = producers[static_cast<std::size_t>(p)];
     if (!pr.sequencer) return;
@@ -311,49 +397,116 @@ struct World::State {
       e.stamp.stamp = pr.sequencer->current();
       emit(e);
     }
-    if (pr.sequencer->current().producer_id < 0) assign_producer_id(p);  // InitProducerId after exhaustion
+    if (pr.sequencer->current().producer_id < 0 && !pr.awaiting_producer_id) {
+      // bumpIdempotentEpochAndResetIdIfNeeded enqueues InitProducerId; the
+      // sender sends it and, until its answer (the init-producer-id event),
+      // runs no sendProducerData: nothing is drained and nothing expires.
+      pr.awaiting_producer_id = true;
+      Effect e{Effect::Kind::producer_id_requested};
+      e.producer = p;
+      emit(e);
+    }
   }
 
   bool partition_has_in_flight(const Producer& pr, int partition) const {
-    for (const auto& [id, b] : pr.batches) {
-      if (b.partition == partition && b.in_flight) return true;
-    }
-    return false;
+    return !pr.in_flight[static_cast<std::size_t>(partition)].empty() ||
+           std::any_of(pr.batches.begin(), pr.batches.end(),
+                       [&](const auto& kv) { return kv.second.partition == partition && kv.second.in_flight; });
   }
 
-  void drain(int p, int broker) {
-    begin_send_loop(p);
-    expire_batches(p);
+  // ExponentialBackoff(retry.backoff.ms, 2, retry.backoff.max.ms, jitter 0.2)
+  // .backoff(attempts), at the low end of its jitter: the drain waits at least
+  // this long, and Kafka's random factor can make the wait exactly this short,
+  // so every drain the world allows is one the client can make.
+  std::int64_t shortest_backoff(std::int64_t attempts) const {
+    const ProducerConfig& c = config.producer;
+    const std::int64_t max = c.retry_backoff_max_ms;
+    const std::int64_t initial = std::min(max, c.retry_backoff_ms);
+    if (max <= initial) return initial;  // expMax == 0: a constant backoff, no jitter
+    const double exp_max = std::log(static_cast<double>(max) / static_cast<double>(std::max<std::int64_t>(initial, 1))) /
+                           std::log(2.0);
+    const double term = static_cast<double>(initial) * std::pow(2.0, std::min(static_cast<double>(attempts), exp_max));
+    return std::min(static_cast<std::int64_t>(0.8 * term), max);
+  }
+
+  // RecordAccumulator.shouldBackoff with ProducerBatch.hasLeaderChangedForTheOngoingRetry.
+  bool backing_off(const ProducerBatch& b) const {
+    if (b.reenqueues == 0) return false;
+    if (b.reenqueues == b.reenqueues_at_leader_change) return false;  // a retry to a new leader does not wait
+    return std::max<std::int64_t>(0, now - b.last_attempt_ms) < shortest_backoff(b.reenqueues - 1);
+  }
+
+  // ProducerBatch.maybeUpdateLeaderEpoch, as ready() and drain call it on
+  // every partition's head batch in each sendProducerData.
+  void refresh_leader_epochs(Producer& pr) {
+    for (std::size_t q = 0; q < pr.queues.size(); ++q) {
+      if (pr.queues[q].empty()) continue;
+      ProducerBatch& b = pr.batches.at(pr.queues[q].front());
+      const int latest = partitions[q].leader_epoch;
+      if (!b.leader_epoch || *b.leader_epoch < latest) {
+        b.reenqueues_at_leader_change = b.reenqueues;
+        b.leader_epoch = latest;
+      }
+    }
+  }
+
+  // RecordAccumulator.drainBatchesForOneNode for `broker`: its partitions in
+  // index order from the node's drain index; a muted partition, an empty
+  // queue or a head batch in backoff is skipped; a partition the sequencer
+  // stops (S0, S2, S3) ends the drain of the whole node, and the next drain
+  // starts with it. A node with max.in.flight requests outstanding is not
+  // ready and drains nothing.
+  Request drain(int p, int broker) {
     Producer& pr = producers[static_cast<std::size_t>(p)];
     const ProducerConfig& c = config.producer;
-    auto& outstanding = pr.outstanding[static_cast<std::size_t>(broker)];
-    if (static_cast<int>(outstanding.size()) >= c.max_in_flight) return;
-    Request req{next_request, p, {}};
+    Request req{0, p, {}};
+    if (static_cast<int>(pr.outstanding[static_cast<std::size_t>(broker)].size()) >= c.max_in_flight) return req;
+    std::vector<int> parts;
     for (int q = 0; q < config.partitions; ++q) {
-      if (partitions[static_cast<std::size_t>(q)].leader != broker) continue;
+      if (partitions[static_cast<std::size_t>(q)].leader == broker) parts.push_back(q);
+    }
+    if (parts.empty()) return req;
+    std::size_t& stored = pr.drain_index[static_cast<std::size_t>(broker)];
+    std::size_t index = stored % parts.size();
+    const std::size_t start = index;
+    do {
+      const int q = parts[index];
+      stored = index;
+      index = (index + 1) % parts.size();
+      if (c.max_in_flight == 1 && partition_has_in_flight(pr, q)) continue;  // guaranteeMessageOrder mutes
       auto& queue = pr.queues[static_cast<std::size_t>(q)];
       if (queue.empty()) continue;
       ProducerBatch& b = pr.batches.at(queue.front());
-      if (c.max_in_flight == 1 && partition_has_in_flight(pr, q)) continue;  // guaranteeMessageOrder mutes
-      if (b.attempts > 0 && now < b.last_attempt_ms + c.retry_backoff_ms) continue;
+      if (backing_off(b)) continue;
       if (pr.sequencer) {
-        if (b.has_stamp ? !pr.sequencer->may_drain_retry(q, b.stamp) : !pr.sequencer->may_drain_new(q)) continue;
+        if (b.has_stamp ? !pr.sequencer->may_drain_retry(q, b.stamp) : !pr.sequencer->may_drain_new(q)) break;
       }
       queue.pop_front();
-      if (pr.sequencer && !b.has_stamp) {
-        b.stamp = pr.sequencer->stamp(q, b.id, b.records.count);
-        b.has_stamp = true;
+      if (pr.sequencer) {
+        if (!b.has_stamp) {
+          b.stamp = pr.sequencer->stamp(q, b.id, b.records.count);
+          b.has_stamp = true;
+        } else {
+          b.stamp = pr.sequencer->on_drained(q, b.stamp);  // ProducerBatch.close(): reopened is cleared
+        }
+      } else {
+        b.stamp = BatchStamp{b.id, PidEpoch{}, kNoSequence, b.records.count, false};
       }
-      if (!pr.sequencer) b.stamp = BatchStamp{b.id, PidEpoch{}, kNoSequence, b.records.count, false};
-      ++b.attempts;
-      b.last_attempt_ms = now;
       b.in_flight = true;
+      pr.in_flight[static_cast<std::size_t>(q)].push_back(b.id);  // Sender.addToInflightBatches
       const Batch header{b.stamp.stamp.producer_id, b.stamp.stamp.epoch, b.stamp.base_sequence, b.records.count,
                          b.created_ms};
       req.batches.push_back(WireBatch{q, b.id, header, b.records});
-    }
+    } while (index != start);
+    return req;
+  }
+
+  // Sender.sendProduceRequests: what was drained goes on the wire, expired
+  // batches included (their outcome is already the timeout).
+  void send_request(int p, int broker, Request req) {
     if (req.batches.empty()) return;
-    ++next_request;
+    Producer& pr = producers[static_cast<std::size_t>(p)];
+    req.id = next_request++;
     Effect sent{Effect::Kind::request_sent};
     sent.producer = p;
     sent.broker = broker;
@@ -362,7 +515,8 @@ struct World::State {
     emit(sent);
     Outstanding o{req.id, now, {}};
     for (const WireBatch& w : req.batches) {
-      const ProducerBatch& b = pr.batches.at(w.batch_id);
+      ProducerBatch& b = pr.batches.at(w.batch_id);
+      ++b.sends;
       Effect e{Effect::Kind::batch_in_request};
       e.producer = p;
       e.broker = broker;
@@ -370,21 +524,57 @@ struct World::State {
       e.request = req.id;
       e.batch = w.batch_id;
       e.stamp = b.stamp;
-      e.retry = b.attempts > 1;
+      e.retry = b.sends > 1;
+      e.value = b.done ? 1 : 0;  // already expired: sent anyway
       emit(e);
       o.batches.push_back(w.batch_id);
     }
     net[static_cast<std::size_t>(p)][static_cast<std::size_t>(broker)].to_broker.push_back(req);
-    if (c.acks == 0) {
+    if (config.producer.acks == 0) {
       // Fire and forget: the send is done once on the wire.
       for (std::uint64_t id : o.batches) {
         ProducerBatch& b = pr.batches.at(id);
         b.in_flight = false;
+        leave_in_flight_list(pr, b);
         finish(p, b, SendOutcome{SendOutcome::State::acknowledged, -1, Error::none});
       }
       return;
     }
-    outstanding.push_back(o);
+    pr.outstanding[static_cast<std::size_t>(broker)].push_back(o);
+  }
+
+  // One iteration of Sender.runOnce: resolve and bump (S8); unless an
+  // InitProducerId is under way, sendProducerData: drain `broker` (-1: no node
+  // is ready, nothing is drained), expire, send what was drained. The poll
+  // that ends the iteration is the history's next events.
+  void run_once(int p, int broker) {
+    begin_send_loop(p);
+    Producer& pr = producers[static_cast<std::size_t>(p)];
+    if (pr.awaiting_producer_id) return;
+    refresh_leader_epochs(pr);
+    Request req = broker >= 0 ? drain(p, broker) : Request{0, p, {}};
+    expire_batches(p);
+    if (broker >= 0) send_request(p, broker, std::move(req));
+  }
+
+  // Before the producer handles what a poll brought (a response, a
+  // disconnect, a request timeout): the sender's poll never sleeps past the
+  // next batch expiry, so if a delivery deadline has passed since the last
+  // iteration, an iteration ran at that deadline and expired the batch first.
+  // Only a poll that was already under way when the deadline passed (the
+  // history's `late_poll`) handles its events before that iteration.
+  void poll(int p, bool late) {
+    if (!expiry_due(p)) return;
+    if (late) {
+      Effect e{Effect::Kind::late_poll};
+      e.producer = p;
+      emit(e);
+      return;
+    }
+    Effect e{Effect::Kind::sender_woke};
+    e.producer = p;
+    emit(e);
+    run_once(p, -1);
   }
 
   // --- brokers ---------------------------------------------------------------
@@ -443,9 +633,10 @@ struct World::State {
     if (config.producer.acks != 0) c.to_producer.push_back(std::move(resp));
   }
 
-  void deliver_response(int p, int broker) {
+  void deliver_response(int p, int broker, bool late) {
     Connection& c = net[static_cast<std::size_t>(p)][static_cast<std::size_t>(broker)];
     if (c.to_producer.empty()) return;
+    poll(p, late);
     const Response resp = std::move(c.to_producer.front());
     c.to_producer.pop_front();
     Producer& pr = producers[static_cast<std::size_t>(p)];
@@ -489,24 +680,34 @@ struct World::State {
     process(req, broker, Error::none, false, true);
   }
 
-  void timeout(int p, int broker, std::int64_t read_by_broker) {
+  // NetworkClient.handleTimedOutRequests: a request times out only strictly
+  // after request.timeout.ms (InFlightRequests: elapsed > timeout); the
+  // connection closes and every request on it fails with REQUEST_TIMED_OUT.
+  void timeout(int p, int broker, std::int64_t read_by_broker, bool late) {
     const auto& outstanding = producers[static_cast<std::size_t>(p)].outstanding[static_cast<std::size_t>(broker)];
     if (outstanding.empty()) return;
-    const std::int64_t deadline = outstanding.front().sent_ms + config.producer.request_timeout_ms;
+    const std::int64_t deadline = outstanding.front().sent_ms + config.producer.request_timeout_ms + 1;
     if (deadline > now) {
       Effect e{Effect::Kind::time_advanced};
       e.value = deadline - now;
       emit(e);
       now = deadline;
     }
-    break_connection(p, broker, read_by_broker);
+    poll(p, late);
+    break_connection(p, broker, read_by_broker, Error::request_timed_out);
   }
 
   void restart_broker(int broker, bool clean) {
-    for (int p = 0; p < config.producers; ++p) break_connection(p, broker, 0);
+    for (int p = 0; p < config.producers; ++p) {
+      if (!has_traffic(p, broker)) continue;
+      poll(p, false);
+      break_connection(p, broker, 0);
+    }
     zombies[static_cast<std::size_t>(broker)].clear();
     for (Partition& part : partitions) {
-      if (part.leader == broker) part.state->restart(now, clean);
+      if (part.leader != broker) continue;
+      part.state->restart(now, clean);
+      ++part.leader_epoch;  // the partition is offline, then led by the restarted broker again
     }
     Effect e{Effect::Kind::broker_restarted};
     e.broker = broker;
@@ -614,7 +815,7 @@ std::vector<Effect> World::apply(const Event& ev) {
       }
       break;
     }
-    case K::drain: s.drain(ev.producer, ev.broker); break;
+    case K::drain: s.run_once(ev.producer, ev.broker); break;
     case K::deliver_request: s.deliver_request(ev.producer, ev.broker, Error::none, false); break;
     case K::fail_request: {
       // Only a replication timeout can come either side of the append;
@@ -624,11 +825,16 @@ std::vector<Effect> World::apply(const Event& ev) {
       s.deliver_request(ev.producer, ev.broker, ev.error, after);
       break;
     }
-    case K::deliver_response: s.deliver_response(ev.producer, ev.broker); break;
+    case K::deliver_response: s.deliver_response(ev.producer, ev.broker, ev.late_poll); break;
     case K::lose_response: s.lose_response(ev.producer, ev.broker); break;
-    case K::break_connection: s.break_connection(ev.producer, ev.broker, ev.count); break;
+    case K::break_connection:
+      if (s.has_traffic(ev.producer, ev.broker)) {
+        s.poll(ev.producer, ev.late_poll);
+        s.break_connection(ev.producer, ev.broker, ev.count);
+      }
+      break;
     case K::process_zombie: s.process_zombie(ev.broker); break;
-    case K::timeout: s.timeout(ev.producer, ev.broker, ev.count); break;
+    case K::timeout: s.timeout(ev.producer, ev.broker, ev.count, ev.late_poll); break;
     case K::tick: {
       if (ev.ms > 0) {
         s.now += ev.ms;
@@ -642,6 +848,7 @@ std::vector<Effect> World::apply(const Event& ev) {
       Partition& part = s.partitions[static_cast<std::size_t>(ev.partition)];
       if (part.leader != ev.broker) {
         part.leader = ev.broker;
+        ++part.leader_epoch;
         Effect e{Effect::Kind::leader_moved};
         e.partition = ev.partition;
         e.broker = ev.broker;
@@ -665,6 +872,11 @@ std::vector<Effect> World::apply(const Event& ev) {
       break;
     }
     case K::restart_producer: s.restart_producer(ev.producer, ev.flag, ev.count); break;
+    case K::init_producer_id: {
+      Producer& pr = s.producers[static_cast<std::size_t>(ev.producer)];
+      if (pr.sequencer && pr.awaiting_producer_id) s.assign_producer_id(ev.producer, 0);
+      break;
+    }
   }
   s.out = nullptr;
   return effects;
@@ -727,6 +939,9 @@ std::string_view name(Effect::Kind k) {
     case K::producer_state_expired: return "producer-state-expired";
     case K::producer_restarted: return "producer-restarted";
     case K::time_advanced: return "time-advanced";
+    case K::sender_woke: return "sender-woke";
+    case K::late_poll: return "late-poll";
+    case K::producer_id_requested: return "producer-id-requested";
   }
   return "unknown-effect";
 }
@@ -743,7 +958,8 @@ std::ostream& operator<<(std::ostream& os, const Effect& e) {
     case K::records_sent: return os << " P" << e.producer << " batch#" << e.batch << " -> p" << e.partition << " (" << e.value << " records)";
     case K::request_sent: return os << " P" << e.producer << " -> B" << e.broker << " req#" << e.request;
     case K::batch_in_request:
-      return os << " req#" << e.request << " p" << e.partition << " " << e.stamp << (e.retry ? " (retry)" : "");
+      return os << " req#" << e.request << " p" << e.partition << " " << e.stamp << (e.retry ? " (retry)" : "")
+                << (e.value != 0 ? " (expired already, sent anyway)" : "");
     case K::request_processed:
       os << " B" << e.broker << " req#" << e.request << (e.zombie ? " (zombie)" : "");
       return e.error != Error::none ? os << " injecting " << name(e.error) : os;
@@ -754,12 +970,14 @@ std::ostream& operator<<(std::ostream& os, const Effect& e) {
     case K::response_received:
     case K::response_lost:
     case K::correlation_mismatch: return os << " P" << e.producer << " <- B" << e.broker << " req#" << e.request;
-    case K::connection_broken: return os << " P" << e.producer << " <-> B" << e.broker << " (" << e.value << " zombies)";
+    case K::connection_broken:
+      return os << " P" << e.producer << " <-> B" << e.broker << " (" << e.value << " zombies; requests fail with "
+                << name(e.error) << ")";
     case K::zombie_created: return os << " B" << e.broker << " req#" << e.request;
     case K::batch_acknowledged: return os << " P" << e.producer << " batch#" << e.batch << " @" << e.offset;
     case K::batch_retried:
     case K::batch_failed: return os << " P" << e.producer << " batch#" << e.batch << " after " << name(e.error);
-    case K::batch_expired: return os << " P" << e.producer << " batch#" << e.batch;
+    case K::batch_expired: return os << " P" << e.producer << " batch#" << e.batch << " after " << e.value << " ms";
     case K::epoch_bumped:
     case K::producer_id_assigned: return os << " P" << e.producer << " now " << e.stamp.stamp;
     case K::batch_restamped: return os << " P" << e.producer << " " << e.stamp;
@@ -768,6 +986,10 @@ std::ostream& operator<<(std::ostream& os, const Effect& e) {
     case K::producer_state_expired: return os << " p" << e.partition << " (" << e.value << " producers)";
     case K::producer_restarted: return os << " P" << e.producer << " session " << e.value;
     case K::time_advanced: return os << " +" << e.value << " ms";
+    case K::sender_woke: return os << " P" << e.producer << " at a delivery deadline (drains nothing, expires first)";
+    case K::late_poll:
+      return os << " P" << e.producer << ": the poll crossed a delivery deadline; handled before the expiry";
+    case K::producer_id_requested: return os << " P" << e.producer << " sends InitProducerId; draining waits";
   }
   return os;
 }

@@ -17,7 +17,7 @@
 namespace idemcheck::properties {
 
 /// Number of event kinds (spec::Event::Kind).
-inline constexpr std::size_t kEventKinds = 15;
+inline constexpr std::size_t kEventKinds = 16;
 
 /// What a generated history may contain.
 struct WorldProfile {

@@ -42,6 +42,8 @@ struct Event {
     restart_broker,    ///< `broker` restarts (cleanly if `flag`) and reloads the producer state of what it leads
     expire,            ///< every partition runs its producer-state expiry sweep
     restart_producer,  ///< producer restarts with a new producer id; if `flag` its application re-sends what was not acknowledged
+    init_producer_id,  ///< the InitProducerId answer a producer waits for after epoch exhaustion arrives:
+                       ///< a new producer id at epoch 0 (a no-op when it waits for none)
   };
   Kind kind = Kind::tick;
   int producer = 0;
@@ -52,6 +54,11 @@ struct Event {
   std::int64_t ms = 0;
   Error error = Error::none;
   bool flag = false;
+  /// deliver-response, timeout, break-connection: the producer's poll that handles the event was
+  /// already under way when a batch's delivery deadline passed, so the event is handled before the
+  /// sender-loop iteration that expires the batch (Kafka's race of about a millisecond). Without it,
+  /// that iteration runs first. No effect when no deadline passed.
+  bool late_poll = false;
   friend bool operator==(const Event&, const Event&) = default;
 };
 

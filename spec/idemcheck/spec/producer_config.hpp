@@ -21,7 +21,8 @@ struct ProducerConfig {
   int acks = -1;                                   ///< -1 = "all", 0, 1
   std::int64_t retries = 2'147'483'647;            ///< retries
   int max_in_flight = 5;                           ///< max.in.flight.requests.per.connection
-  std::int64_t retry_backoff_ms = 100;             ///< retry.backoff.ms
+  std::int64_t retry_backoff_ms = 100;             ///< retry.backoff.ms (the first retry's backoff)
+  std::int64_t retry_backoff_max_ms = 1'000;       ///< retry.backoff.max.ms (KIP-580: the exponential backoff's cap)
   std::int64_t request_timeout_ms = 30'000;        ///< request.timeout.ms
   std::int64_t delivery_timeout_ms = 120'000;      ///< delivery.timeout.ms
   std::int64_t linger_ms = 0;                      ///< linger.ms (only checked against delivery.timeout.ms)

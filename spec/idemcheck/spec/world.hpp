@@ -129,6 +129,9 @@ struct Effect {
     producer_state_expired,
     producer_restarted,
     time_advanced,
+    sender_woke,            ///< a sender-loop iteration at a delivery deadline, before the poll's events
+    late_poll,              ///< the poll crossed a delivery deadline: its events come before the expiry
+    producer_id_requested,  ///< InitProducerId sent after epoch exhaustion; draining waits for it
   };
   Kind kind;
   int producer = -1;
