@@ -84,7 +84,7 @@ int run_claims_command(const Args& args, std::FILE* out, std::FILE* err) {
 
   fmt::print(out, "idemcheck: claims about Kafka's idempotent producer (seed {}, up to {} histories each)\n\n",
              budget.seed, budget.histories);
-  fmt::print(out, "{:<40} {:>9}  {:<24} {:<9} {}\n", "claim", "histories", "model", "pinned", "");
+  fmt::print(out, "{:<40} {:>9}  {:<24} {:<9} {:<10} {}\n", "claim", "histories", "model", "pinned", "race", "");
   bool all_as_pinned = true;
   std::vector<std::string> details;
   for (const properties::Claim* c : selected) {
@@ -101,8 +101,10 @@ int run_claims_command(const Args& args, std::FILE* out, std::FILE* err) {
     all_as_pinned = all_as_pinned && ok;
     std::string note = ok ? "" : "UNEXPECTED";
     if (ok && !c->finding.empty()) note = "finding";
-    fmt::print(out, "{:<40} {:>9}  {:<24} {:<9} {}\n", c->id, r.histories, model,
-               c->expect_violation ? "violated" : "holds", note);
+    // Which violations need Kafka's late-poll race (see the README's Findings).
+    const std::string race = !r.counterexample ? "" : r.needs_race ? "late-poll" : "none";
+    fmt::print(out, "{:<40} {:>9}  {:<24} {:<9} {:<10} {}\n", c->id, r.histories, model,
+               c->expect_violation ? "violated" : "holds", race, note);
 
     std::ostringstream d;
     d << c->id << "\n  article: " << c->article << "\n  setting: " << c->setting << "\n";
@@ -117,6 +119,12 @@ int run_claims_command(const Args& args, std::FILE* out, std::FILE* err) {
       for (const auto& a : cx.anomalies) d << "  => " << a << "\n";
       d << fmt::format("  shortest found: {} events (shrunk from {} with {} candidates in {:.2f} s)\n",
                        cx.shrunk.events.size(), cx.stats.original_length, cx.stats.candidates, cx.stats.seconds);
+      if (r.needs_race) {
+        d << fmt::format("  needs the late-poll race: no violation in {} histories without it (pinned: {})\n",
+                         r.race_free_histories, c->needs_race ? "needs it" : "does not");
+      } else if (r.race_free_histories > 0) {
+        d << fmt::format("  needs no race: this counterexample has none (found again without late polls)\n");
+      }
       d << fmt::format("  replay: idemcheck claims --claim {} --seed {} --histories {} --max-size {} --explain\n",
                        c->id, budget.seed, budget.histories, budget.max_size);
       if (o.has("--explain")) d << format_timeline(cx.shrunk);

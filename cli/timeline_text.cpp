@@ -49,6 +49,11 @@ std::string format_timeline(const report::Timeline& t, const std::vector<std::st
     for (int p : s.changed_producers) {
       out += fmt::format("        = P{} in flight: {}\n", p, in_flight_text(s.spec.in_flight[static_cast<std::size_t>(p)]));
     }
+    for (const auto& e : s.spec.effects) {
+      if (e.kind == spec::Effect::Kind::late_poll) {
+        out += fmt::format("  ~~~ race: this poll crossed a delivery deadline (about a millisecond wide in Kafka)\n");
+      }
+    }
     if (t.first_divergence == i) out += fmt::format("  >>> spec and impl disagree first here\n");
     if (!s.impl_failure.empty()) out += fmt::format("  >>> impl: {}\n", s.impl_failure);
     if (s.impl && s.effects_differ) {

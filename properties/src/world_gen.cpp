@@ -86,6 +86,7 @@ rc::Gen<spec::Event> gen_world_event(const WorldProfile& profile) {
   const spec::WorldConfig c = profile.config;
   const std::int64_t max_records = profile.max_records;
   const bool huge = profile.huge_sends;
+  const bool late_polls = profile.late_polls;
   // Mostly short steps of time, sometimes long enough for request and
   // delivery timeouts and producer-state expiry.
   auto ms = rc::gen::weightedOneOf<std::int64_t>({{10, rc::gen::inRange<std::int64_t>(1, 250)},
@@ -114,7 +115,7 @@ rc::Gen<spec::Event> gen_world_event(const WorldProfile& profile) {
         // The late-poll race is rare in Kafka; a few of the events a poll
         // handles are drawn with it, so that searches reach the stories that need it.
         rc::gen::set(&spec::Event::late_poll,
-                     kind == K::deliver_response || kind == K::timeout || kind == K::break_connection
+                     late_polls && (kind == K::deliver_response || kind == K::timeout || kind == K::break_connection)
                          ? rc::gen::weightedOneOf<bool>({{5, rc::gen::just(false)}, {1, rc::gen::just(true)}})
                          : rc::gen::just(false)));
   });

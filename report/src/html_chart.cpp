@@ -342,7 +342,11 @@ std::string html_chart(const Timeline& t, const ChartText& text) {
         << "<title>" << esc(side) << "</title></text>\n";
     }
     std::string marks;
-    if (t.first_divergence == i) marks += "spec \xE2\x89\xA0 impl";
+    // The late-poll race is rare in Kafka: a story that needs it says so where it happens.
+    const bool race = std::any_of(s.spec.effects.begin(), s.spec.effects.end(),
+                                  [](const spec::Effect& e) { return e.kind == spec::Effect::Kind::late_poll; });
+    if (race) marks += "\xE2\x8F\xB1 race: late poll";
+    if (t.first_divergence == i) marks += (marks.empty() ? "" : "  ") + std::string("spec \xE2\x89\xA0 impl");
     if (t.first_anomaly == i) {
       std::string names;
       for (const auto& a : s.spec.anomalies) {

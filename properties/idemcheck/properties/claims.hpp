@@ -33,6 +33,11 @@ struct Claim {
   /// shows. The claims narrowed to "delivery.timeout.ms is never reached" use
   /// it: time is what reaches that timeout, whatever events a shrinker tries.
   std::int64_t time_limit_ms = 0;
+  /// The pinned answer to "does the violation need the late-poll race?"
+  /// (a response, disconnect or request timeout handled in a poll that crossed
+  /// a delivery deadline, before the batch expired; about a millisecond wide in
+  /// Kafka). Only meaningful when expect_violation.
+  bool needs_race = false;
 };
 
 /// Does this run violate the claim: an anomaly it checks, within its scope?
@@ -62,9 +67,15 @@ struct ClaimResult {
   std::uint64_t divergence_index = 0;
   WorldCoverage coverage;
   double seconds = 0;
+  /// A violation was found, but only in histories with the late-poll race: a
+  /// second search without it, on the same budget, found none. When a
+  /// race-free violation exists, `counterexample` is that one.
+  bool needs_race = false;
+  std::uint64_t race_free_histories = 0;  ///< histories the race-free search ran (0: it did not run)
   /// True when the outcome is the pinned one and spec and impl agreed.
   [[nodiscard]] bool as_pinned(const Claim& c) const {
-    return !divergence && counterexample.has_value() == c.expect_violation;
+    if (divergence || counterexample.has_value() != c.expect_violation) return false;
+    return !counterexample || needs_race == c.needs_race;
   }
 };
 

@@ -27,6 +27,10 @@ struct WorldProfile {
   bool huge_sends = false;                 ///< sometimes up to 2^30 records (wraps the client's int sequences)
   int chunk = 6;                           ///< events per chunk (see gen_world_history)
   std::vector<spec::Event> prefix;         ///< events every history starts with (not shrunk away)
+  /// Draw some deliver-response, timeout and break-connection events with
+  /// late_poll (the poll crossed a delivery deadline: Kafka's rare race).
+  /// False: every history is free of that race.
+  bool late_polls = true;
   /// Weight of one kind.
   int& weight(spec::Event::Kind k) { return weights[static_cast<std::size_t>(k)]; }
 };

@@ -36,7 +36,9 @@ struct Event {
     lose_response,     ///< the oldest response on that connection is lost (the ack never arrives)
     break_connection,  ///< the connection breaks; the first `count` requests in transit were read already (zombies)
     process_zombie,    ///< broker processes its oldest zombie request; nobody hears the answer
-    timeout,           ///< time moves to the oldest in-flight request's deadline; the client disconnects (`count` zombies)
+    timeout,           ///< time moves to just past the oldest in-flight request's deadline (request.timeout.ms + 1 ms
+                       ///< after it was sent); the client closes the connection (`count` zombies) and every
+                       ///< request on it fails with REQUEST_TIMED_OUT
     tick,              ///< time advances by `ms`
     move_leader,       ///< `partition`'s leader becomes `broker`
     restart_broker,    ///< `broker` restarts (cleanly if `flag`) and reloads the producer state of what it leads

@@ -9,27 +9,88 @@
 // records numbered per application), an accumulator with a queue per
 // partition, a sender loop and one connection per broker. Its sequence
 // bookkeeping is a pluggable Sequencer (spec/sequencer.hpp); the rest follows
-// the Java client:
-//   * drain (one sender-loop iteration for one broker): the sequencer's start
-//     of loop (resolve, bump, re-stamp); a new producer id if the epoch ran out;
-//     batches past delivery.timeout.ms expire (queued or in flight); then, if
-//     the connection has fewer than max.in.flight requests outstanding, one
-//     request takes the head batch of every partition that broker leads, when
-//     its retry backoff has passed, the partition is not muted (max.in.flight
-//     = 1 mutes a partition with a batch in flight), and, with idempotence, the
-//     sequencer allows it (S2, S3). A first drain stamps the batch (S1).
-//   * a response: per batch, success completes it; otherwise, if attempts <
-//     retries, the delivery timeout has not passed, the batch is not done, and
-//     the error is retriable (with idempotence: the sequencer's can_retry, S5),
-//     it is re-enqueued (in sequence order with idempotence, at the front
-//     without); else it fails (S6, adjust = attempts < retries).
-//   * a broken or timed-out connection fails every request in flight on it
-//     with NETWORK_EXCEPTION, handled like any response.
+// the Java client (clients/.../producer/internals/, trunk of late 2024; file
+// and method named per rule):
+//   W1 one loop iteration (Sender.runOnce): the sequencer's start of loop
+//      (resolve unresolved sequences, bump the epoch if required, S8); if the
+//      bump ran out of epochs, InitProducerId is sent and, until its answer
+//      (the `init-producer-id` event), no iteration drains or expires
+//      anything (Sender.maybeSendAndPollTransactionalRequest returns before
+//      sendProducerData); a new producer id starts at epoch 0. Otherwise
+//      sendProducerData: every partition's head batch learns its leader's
+//      epoch (RecordAccumulator.ready); drain one broker (W2); expire (W3);
+//      send what was drained, expired batches included (Sender
+//      sendProducerData: drain, then expiry, then sendProduceRequests). The
+//      poll that ends the iteration is the history's next events.
+//   W2 drain (RecordAccumulator.drainBatchesForOneNode): a broker with
+//      max.in.flight requests outstanding is not ready and drains nothing.
+//      Otherwise the partitions it leads, in index order from the node's
+//      stored drain index: a muted partition (max.in.flight = 1 with a batch
+//      in flight), an empty queue or a head batch in retry backoff is
+//      skipped; a head batch the sequencer stops (S0, S2, S3) ends the drain
+//      of the whole node, and the stored index stays on it. A drained batch
+//      is stamped on its first drain (S1) and loses `reopened` on every
+//      drain (ProducerBatch.close()). One request takes at most one batch
+//      per partition.
+//   W3 expiry (Sender.getExpiredInflightBatches, RecordAccumulator
+//      expiredBatches): per partition, the in-flight batches in drain order
+//      and the queue from its head, each scan stopping at its first batch
+//      that has not reached delivery.timeout.ms (ProducerBatch
+//      hasReachedDeliveryTimeout: timeout <= now - created). A retried batch
+//      is drained again behind younger ones, so it can stay in flight past
+//      its deadline. Expired batches fail (no epoch bump) and leave their
+//      sequence unresolved if they had been retried (S7).
+//   W4 a response, per batch (Sender.completeBatch): success reaches the
+//      sequencer (S4) even for a batch that is done already (handleCompleted
+//      Batch runs before ProducerBatch.complete); otherwise the batch is
+//      re-enqueued if its delivery deadline has not passed, attempts <
+//      retries, it is not done, and the error is retriable (with
+//      idempotence: the sequencer's can_retry, S5), where `attempts` counts
+//      re-enqueues (ProducerBatch.attempts, reenqueued()), so retries = N
+//      allows N retries; re-enqueue is in sequence order with idempotence,
+//      at the front without. Else it fails (S6, adjust = attempts <
+//      retries), and only a batch that is not done yet reaches the
+//      sequencer (Sender.failBatch checks completeExceptionally()).
+//   W5 retry backoff (RecordAccumulator.shouldBackoff, ExponentialBackoff):
+//      a re-enqueued batch waits from its re-enqueue time at least the
+//      shortest backoff Kafka's jitter allows, 0.8 * retry.backoff.ms *
+//      2^(attempts - 1), capped at retry.backoff.max.ms; not at all when its
+//      leader changed since (ProducerBatch.hasLeaderChangedForTheOngoingRetry).
+//      A leader's epoch rises at every move and at a restart of its leader.
+//   W6 the poll and the deadline: the sender's poll never sleeps past the next
+//      batch expiry (sendProducerData's poll timeout), so before the producer
+//      handles what a poll brought (a response, a disconnect, a request
+//      timeout), if the expiry of W3 would expire a batch now, an iteration
+//      that drains nothing runs first (`sender-woke`). Only when the history
+//      marks the event `late_poll` (the poll was already under way when the
+//      deadline passed: a race of about a millisecond in Kafka) is the event
+//      handled first, and the timeline, chart and file say so (`late-poll`).
+//   W7 request timeouts (NetworkClient.handleTimedOutRequests, InFlight
+//      Requests.hasExpiredRequest): a request times out strictly after
+//      request.timeout.ms; the connection closes and every request on it
+//      fails with REQUEST_TIMED_OUT (cancelInFlightRequests with timedOut).
+//      A broken connection fails its requests with NETWORK_EXCEPTION. Both are
+//      retriable.
 //   * without idempotence the producer has no id: batches carry no sequence and
 //     a retried batch goes to the front of its queue, so with several requests
 //     in flight a retry can overtake later batches.
 //   * acks=0: a batch completes (offset unknown) as soon as it is sent, and the
 //     broker sends no response.
+// Simplifications of the producer (and the verdicts they can change):
+//   * A `drain` event is one loop iteration that drains one broker; in that
+//     iteration the other brokers are not ready (connecting, or their send
+//     buffers full). Between events no iteration drains anything: the history
+//     chooses when a node is ready. This admits every order of drains Kafka
+//     can make, and more only where a real node would have been ready sooner.
+//   * Retry backoff uses the low end of Kafka's jitter (0.8), so the world
+//     admits every drain time the jitter can produce; it never forbids one.
+//   * Metadata is always fresh: a drain goes to the partition's current
+//     leader, and a batch learns a new leader epoch at the next iteration.
+//   * InitProducerId is modelled as a round trip that cannot fail; its delay
+//     is the history's. The first InitProducerId of a producer (and after a
+//     producer restart) completes at once, with the model's initial epoch.
+//   * No linger, batch size, request size, MESSAGE_TOO_LARGE splitting or
+//     throttling; no transactions.
 // Network. One connection per (producer, broker), TCP-like: requests and
 // responses each arrive in order. A response can be lost while the connection
 // lives; the client then sees the next response answer the wrong request and
