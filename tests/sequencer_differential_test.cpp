@@ -4,16 +4,20 @@
 // the same observable state after every call. The harness (in properties/,
 // shared with the mutation campaign) plays the producer: it only refers to
 // batches that are in flight, applies every re-stamp to its batches, drains a
-// new batch only when the sequencer allows it and marks a batch "in retry"
-// once a retry was allowed. It counts the interesting paths it reached and the
-// test fails if one never occurred.
+// new batch only when the sequencer allows it, marks a batch "in retry" once a
+// retry was allowed and drains it again (on_drained) when the sequencer lets
+// it. It counts the interesting paths it reached and the test fails if one
+// never occurred.
 //
-// Also: unit tests of the optimized sequencer on its own API.
+// Also: the re-drain rule (a drain clears `reopened`) on both sequencers, and
+// unit tests of the optimized sequencer on its own API.
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 
 #include <cstdint>
 #include <iostream>
+#include <memory>
+#include <ostream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -48,6 +52,80 @@ TEST(SequencerDifferential, SpecAndImplAgreeAtEveryCall) {
     ADD_FAILURE() << "the histories never reached the case '" << properties::name(c) << "'\n" << report.str();
   }
 }
+
+// ---------------------------------------------------------------------------
+// S3: a drain clears `reopened` (Kafka: RecordAccumulator.drainBatchesForOneNode
+// calls ProducerBatch.close() on every drained batch, and close() sets
+// reopened = false). Both sequencers, through the interface.
+
+struct SequencerFactory {
+  const char* name;
+  std::unique_ptr<spec::Sequencer> (*make)();
+};
+// GoogleTest prints a parameter with this (found by ADL): its name.
+void PrintTo(const SequencerFactory& f, std::ostream* os) { *os << f.name; }
+
+class SequencerRedrain : public ::testing::TestWithParam<SequencerFactory> {};
+
+TEST_P(SequencerRedrain, RedrainClearsReopenedSoANextExpectedOoseBumpsAgain) {
+  const auto s = GetParam().make();
+  s->set_producer_id(spec::PidEpoch{7, 3});
+  const spec::BatchStamp a = s->stamp(0, 1, 2);
+  const spec::BatchStamp b = s->stamp(0, 2, 1);
+  // OOSE on the next expected batch: retry, bump, both in-flight batches re-stamped (reopened).
+  EXPECT_TRUE(s->can_retry(0, a, spec::Error::out_of_order_sequence_number));
+  ASSERT_TRUE(s->state().epoch_bump_required);
+  const std::vector<spec::Restamp> r = s->begin_send_loop();
+  ASSERT_EQ(r.size(), 2u);
+  const spec::BatchStamp a1 = r[0].batch;
+  ASSERT_EQ(a1.batch_id, a.batch_id);
+  EXPECT_TRUE(a1.reopened);
+  EXPECT_EQ(a1.base_sequence, 0);
+  EXPECT_EQ(a1.stamp, (spec::PidEpoch{7, 4}));
+  EXPECT_EQ(r[1].batch.batch_id, b.batch_id);
+  EXPECT_TRUE(r[1].batch.reopened);
+
+  // The stale answer of the request in flight at the bump: OOSE on the (reopened) next
+  // expected batch is collateral, no new bump.
+  EXPECT_TRUE(s->can_retry(0, a1, spec::Error::out_of_order_sequence_number));
+  EXPECT_FALSE(s->state().epoch_bump_required);
+
+  // The retry is drained: the in-flight copy loses `reopened`, the other batch keeps it.
+  ASSERT_TRUE(s->may_drain_retry(0, a1));
+  const spec::BatchStamp a2 = s->on_drained(0, a1);
+  EXPECT_FALSE(a2.reopened);
+  EXPECT_EQ(a2.base_sequence, a1.base_sequence);
+  EXPECT_EQ(a2.stamp, a1.stamp);
+  const spec::SequencerState st = s->state();
+  ASSERT_EQ(st.partitions.at(0).in_flight.size(), 2u);
+  EXPECT_EQ(st.partitions.at(0).in_flight[0], a2);
+  EXPECT_TRUE(st.partitions.at(0).in_flight[1].reopened);
+  EXPECT_FALSE(st.epoch_bump_required);
+
+  // An OOSE answering the new attempt is judged afresh: the next expected batch bumps.
+  EXPECT_TRUE(s->can_retry(0, a2, spec::Error::out_of_order_sequence_number));
+  EXPECT_TRUE(s->state().epoch_bump_required);
+  EXPECT_EQ(s->state().partitions_to_rewrite, std::vector<int>{0});
+}
+
+TEST_P(SequencerRedrain, RedrainOfABatchNotInFlightReturnsItClosedAndChangesNothing) {
+  const auto s = GetParam().make();
+  s->set_producer_id(spec::PidEpoch{7, 0});
+  const spec::BatchStamp a = s->stamp(0, 1, 1);
+  s->on_success(0, a, 5);
+  const spec::SequencerState before = s->state();
+  spec::BatchStamp gone = a;
+  gone.reopened = true;
+  EXPECT_EQ(s->on_drained(0, gone), a);
+  EXPECT_EQ(s->on_drained(3, gone), a) << "a partition never seen";
+  EXPECT_EQ(s->state(), before) << "no state is created or changed";
+}
+
+// The instantiation's name puts "sequencer" in every CTest name (ctest -R sequencer).
+INSTANTIATE_TEST_SUITE_P(sequencer_redrain, SequencerRedrain,
+                         ::testing::Values(SequencerFactory{"spec", &spec::make_reference_sequencer},
+                                           SequencerFactory{"impl", &properties::make_impl_sequencer}),
+                         [](const ::testing::TestParamInfo<SequencerFactory>& i) { return std::string(i.param.name); });
 
 // ---------------------------------------------------------------------------
 // Unit tests of the optimized sequencer on its own API.
@@ -294,6 +372,9 @@ TEST(ProducerSequencer, RefusedCallsAreErrorValuesAndChangeNothing) {
   EXPECT_EQ(s.on_failure(PartitionIndex{70'000}, a, ClientError::invalid_record, true),
             SequencerError::partition_out_of_range);
   EXPECT_EQ(s.may_drain_new(PartitionIndex{-3}).error(), SequencerError::partition_out_of_range);
+  EXPECT_EQ(s.on_drained(PartitionIndex{-1}, a).error(), SequencerError::partition_out_of_range);
+  EXPECT_EQ(s.on_drained(PartitionIndex{0}, unstamped).error(), SequencerError::batch_not_stamped);
+  EXPECT_EQ(s.on_drained(PartitionIndex{0}, empty).error(), SequencerError::record_count_out_of_range);
 
   std::ostringstream after;
   after << s;

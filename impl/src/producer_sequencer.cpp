@@ -298,6 +298,27 @@ Result<BatchStamp> ProducerSequencer::stamp(PartitionIndex partition, BatchId id
   return b;
 }
 
+Result<BatchStamp> ProducerSequencer::on_drained(PartitionIndex partition, const BatchStamp& batch) noexcept {
+  if (const SequencerError e = check_partition(partition); e != SequencerError::none) return e;
+  if (const SequencerError e = check_batch(batch); e != SequencerError::none) return e;
+  BatchStamp now = batch;
+  const auto i = static_cast<std::size_t>(partition.value);
+  if (i < partitions_.size()) {
+    InFlightList& list = partitions_[i].in_flight;
+    BatchStamp* d = list.data();
+    bool found = false;
+    for (std::uint32_t k = 0; k < list.size; ++k) {
+      if (d[k].id != batch.id) continue;
+      if (!IDEMCHECK_SEEDED_BUG(drain_keeps_reopened)) d[k].reopened = false;
+      if (!found) now = d[k];
+      found = true;
+    }
+    if (found) return now;
+  }
+  now.reopened = false;
+  return now;
+}
+
 SequencerError ProducerSequencer::on_success(PartitionIndex partition, const BatchStamp& batch, Offset base_offset) {
   if (const SequencerError e = check_partition(partition); e != SequencerError::none) return e;
   if (const SequencerError e = check_batch(batch); e != SequencerError::none) return e;

@@ -110,6 +110,10 @@ class ImplSequencer final : public spec::Sequencer {
                          "stamp"));
   }
 
+  spec::BatchStamp on_drained(int partition, const spec::BatchStamp& batch) override {
+    return to_spec(check(seq_.on_drained(to_impl_partition(partition), to_impl(batch)), "on_drained"));
+  }
+
   void on_success(int partition, const spec::BatchStamp& batch, std::int64_t base_offset) override {
     check(seq_.on_success(to_impl_partition(partition), to_impl(batch), impl::Offset{base_offset}), "on_success");
   }

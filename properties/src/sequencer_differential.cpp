@@ -270,11 +270,20 @@ class Harness {
       }
       case Kind::drain_retry: {
         if (batches.empty()) return std::nullopt;
-        const TrackedBatch& b = batches[s.batch_choice % batches.size()];
+        TrackedBatch& b = batches[s.batch_choice % batches.size()];
         log("may_drain_retry p" + std::to_string(p) + " " + describe(b.stamp));
         const bool a = ref_->may_drain_retry(p, b.stamp);
         if (!a) cov.hit(Case::retry_drain_refused);
-        return compare("may_drain_retry", a, imp_->may_drain_retry(p, b.stamp));
+        if (auto d = compare("may_drain_retry", a, imp_->may_drain_retry(p, b.stamp))) return d;
+        // The producer drains a batch stamped already only once it was re-enqueued
+        // (a retry was allowed) and the sequencer lets it go.
+        if (!a || !b.in_retry) return std::nullopt;
+        log("on_drained p" + std::to_string(p) + " " + describe(b.stamp));
+        if (b.stamp.reopened) cov.hit(Case::redrain_clears_reopened);
+        const spec::BatchStamp now = ref_->on_drained(p, b.stamp);
+        if (auto d = compare("on_drained", describe(now), describe(imp_->on_drained(p, b.stamp)))) return d;
+        b.stamp = now;
+        return std::nullopt;
       }
       case Kind::success: {
         if (batches.empty()) return std::nullopt;
@@ -426,6 +435,7 @@ std::string_view name(SequencerCase c) {
     case Case::next_sequence_wrap: return "next sequence wrap";
     case Case::success_wrapped_last: return "ack with negative last sequence";
     case Case::retry_drain_refused: return "retry drain refused";
+    case Case::redrain_clears_reopened: return "re-drain of a reopened batch";
     case Case::in_flight_spill: return "more than 8 in flight";
     case Case::count: break;
   }

@@ -79,6 +79,23 @@ class ReferenceSequencer final : public Sequencer {
     return b;
   }
 
+  BatchStamp on_drained(int partition, const BatchStamp& batch) override {
+    // S3: a drain closes the batch (Kafka: ProducerBatch.close() sets reopened = false). The
+    // in-flight copy is the current stamp; a batch not in flight comes back as given, closed.
+    BatchStamp now = batch;
+    if (const auto it = state_.partitions.find(partition); it != state_.partitions.end()) {
+      bool found = false;
+      for (BatchStamp& b : it->second.in_flight) {
+        if (b.batch_id != batch.batch_id) continue;
+        b.reopened = false;
+        if (!found) now = b;
+        found = true;
+      }
+    }
+    now.reopened = false;
+    return now;
+  }
+
   void on_success(int partition, const BatchStamp& batch, std::int64_t base_offset) override {
     PartitionSequenceState& p = entry(partition);
     const std::int64_t last = client_last_sequence(batch);

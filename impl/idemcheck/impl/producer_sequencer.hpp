@@ -247,6 +247,14 @@ class ProducerSequencer {
   /// at sequence 0. Precondition (not checked): `id` is not in flight.
   /// Allocates only on a partition's first use or an in-flight spill.
   [[nodiscard]] Result<BatchStamp> stamp(PartitionIndex partition, BatchId id, RecordCount count);
+  /// S3: `batch`, stamped already, is drained again (Kafka: ProducerBatch.close()
+  /// at every drain): its in-flight copy (matched by id) loses `reopened`, so an
+  /// OUT_OF_ORDER_SEQUENCE_NUMBER answer to this new attempt is judged like any
+  /// other. Returns the in-flight copy as it is now; a batch that is not in
+  /// flight is returned as given with `reopened` cleared, and no state is
+  /// created for its partition. Requires a stamped batch with a valid count.
+  /// Does not allocate.
+  [[nodiscard]] Result<BatchStamp> on_drained(PartitionIndex partition, const BatchStamp& batch) noexcept;
 
   /// S4: the broker acknowledged `batch` at `base_offset` (-1 if unknown): the
   /// last acked sequence moves up to the batch's client last sequence, the

@@ -53,6 +53,7 @@
   X(oose_reopened_bumps, producer, "an OOSE on a re-stamped batch bumps again (sequenceHasBeenReset ignored)")       \
   X(restamp_keeps_last_acked, producer, "a re-stamp keeps the old epoch's last acked sequence")                      \
   X(restamp_not_reopened, producer, "re-stamped batches are not marked reopened")                                    \
+  X(drain_keeps_reopened, producer, "a re-drained batch stays reopened (ProducerBatch.close() not modelled)")         \
   X(drain_ignores_unresolved, producer, "a new batch is drained while the partition has an unresolved sequence")      \
   X(drain_over_stale_epoch, producer, "a new-epoch batch is drained while old-epoch batches are in flight")           \
   X(retry_not_first_in_flight, producer, "any in-flight batch may be retried, not only the lowest sequence")          \

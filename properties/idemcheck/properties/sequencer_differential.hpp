@@ -5,8 +5,9 @@
 // optimized one, must get the same answer from every call and leave the same
 // observable state after every call. The harness plays the producer: it only
 // refers to batches that are in flight, applies every re-stamp to its
-// batches, drains a new batch only when the sequencer allows it and marks a
-// batch "in retry" once a retry was allowed. It counts the interesting paths
+// batches, drains a new batch only when the sequencer allows it, marks a
+// batch "in retry" once a retry was allowed and drains such a batch again
+// (on_drained) when the sequencer allows it. It counts the interesting paths
 // it reached.
 #pragma once
 
@@ -68,6 +69,7 @@ enum class SequencerCase : int {
   next_sequence_wrap,        ///< next wrapped past 2^31 - 1
   success_wrapped_last,      ///< an ack whose Java-int last sequence is negative: last acked stays
   retry_drain_refused,       ///< may_drain_retry false: not the lowest in flight
+  redrain_clears_reopened,   ///< on_drained of a re-stamped (reopened) batch in retry
   in_flight_spill,           ///< more than 8 in flight on one partition
   count
 };

@@ -22,12 +22,15 @@
 //      under a stale id/epoch, or has an unresolved sequence.
 //   S3 a retried batch keeps its stamp and may be drained only if its base
 //      sequence is the lowest in flight ("while retrying, one in flight").
+//      Every drain of a batch stamped already clears its `reopened` mark
+//      (Kafka: ProducerBatch.close() at each drain), so the mark covers only
+//      answers to the request that was in flight when the bump re-stamped it.
 //   S4 success: last acknowledged := max(it, batch's last sequence); the batch
 //      leaves the in-flight set.
 //   S5 can_retry on OUT_OF_ORDER_SEQUENCE_NUMBER: retry; request an epoch bump
 //      when the batch is the next expected one (base - lastAcked == 1) or when it
 //      carries the partition's unresolved sequence, unless it was re-stamped
-//      already. Other errors: retry iff retriable.
+//      already and not drained since (S3). Other errors: retry iff retriable.
 //   S6 failure: the batch leaves the in-flight set; an OUT_OF_ORDER failure, or
 //      any failure while retries remained (adjust), requests an epoch bump.
 //   S7 expiry (delivery timeout): the batch leaves the in-flight set; if it had
@@ -125,6 +128,9 @@ class Sequencer {
   [[nodiscard]] virtual bool may_drain_retry(int partition, const BatchStamp& batch) const = 0;
   /// S1: stamp a batch on its first drain and track it as in flight.
   virtual BatchStamp stamp(int partition, std::uint64_t batch_id, std::int64_t record_count) = 0;
+  /// A batch stamped already is drained again (Kafka: ProducerBatch.close() at drain): its
+  /// in-flight copy loses `reopened`. Returns the batch's stamp as it is now.
+  virtual BatchStamp on_drained(int partition, const BatchStamp& batch) = 0;
 
   /// S4: the broker acknowledged the batch at `base_offset` (-1 if unknown).
   virtual void on_success(int partition, const BatchStamp& batch, std::int64_t base_offset) = 0;
