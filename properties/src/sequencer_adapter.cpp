@@ -118,12 +118,6 @@ class ImplSequencer final : public spec::Sequencer {
     check(seq_.on_success(to_impl_partition(partition), to_impl(batch), impl::Offset{base_offset}), "on_success");
   }
 
-  spec::BatchStamp on_drained(int, const spec::BatchStamp& batch) override {  // TEMPORARY
-    spec::BatchStamp out = batch;
-    out.reopened = false;
-    return out;
-  }
-
   bool can_retry(int partition, const spec::BatchStamp& batch, spec::Error error) override {
     return check(seq_.can_retry(to_impl_partition(partition), to_impl(batch), to_impl(error)), "can_retry");
   }

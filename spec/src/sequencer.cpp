@@ -128,15 +128,6 @@ class ReferenceSequencer final : public Sequencer {
     }
   }
 
-  BatchStamp on_drained(int partition, const BatchStamp& batch) override {  // TEMPORARY, replaced by the helper's
-    BatchStamp out = batch;
-    out.reopened = false;
-    for (BatchStamp& b : entry(partition).in_flight) {
-      if (b.batch_id == batch.batch_id) b.reopened = false;
-    }
-    return out;
-  }
-
   std::vector<Restamp> begin_send_loop() override {
     // S8, first half: resolve what can be resolved.
     for (auto& [partition, p] : state_.partitions) {

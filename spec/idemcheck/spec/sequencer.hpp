@@ -142,10 +142,6 @@ class Sequencer {
   /// S7: the batch expired (delivery timeout); `in_retry` when it had been re-enqueued.
   virtual void on_expired(int partition, const BatchStamp& batch, bool in_retry) = 0;
 
-  /// A batch stamped already is drained again (Kafka: ProducerBatch.close() at drain): its
-  /// in-flight copy loses `reopened`. Returns the batch's stamp as it is now.
-  virtual BatchStamp on_drained(int partition, const BatchStamp& batch) = 0;
-
   /// S8: the start of a sender loop. Returns the new stamps of re-stamped batches.
   virtual std::vector<Restamp> begin_send_loop() = 0;
 
