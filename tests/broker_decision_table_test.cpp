@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <initializer_list>
 #include <memory>
+#include <sstream>
+#include <vector>
 
 #include "idemcheck/properties/broker_adapters.hpp"
 
@@ -23,6 +26,8 @@ struct Backend {
   const char* name;
   Factory make;
 };
+
+void PrintTo(const Backend& backend, std::ostream* os) { *os << backend.name; }
 
 class DecisionTable : public ::testing::TestWithParam<Backend> {
  protected:
@@ -239,6 +244,161 @@ TEST_P(DecisionTable, RestartDropsProducersExpiredAtLoad) {
   const auto entries = p->producers();
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].producer_id, 2);
+}
+
+// ------------------------------------------------------------------ damaged snapshots
+// Kafka: ProducerStateManager.loadFromSnapshot deletes a snapshot that fails to
+// read and falls back to the next-latest; the log after it is replayed
+// (partition_model.hpp, "Damaged snapshots"). Each test runs with a torn and
+// with a corrupt snapshot; on impl the adapter really damages the bytes.
+
+constexpr spec::SnapshotDamage kDamages[] = {spec::SnapshotDamage::torn, spec::SnapshotDamage::corrupt};
+
+std::vector<std::int64_t> offsets(std::initializer_list<std::int64_t> l) { return l; }
+
+std::vector<std::int64_t> cached_sequences(const spec::BrokerPartition& p, std::int64_t pid) {
+  std::vector<std::int64_t> out;
+  for (const auto& e : p.producers()) {
+    if (e.producer_id != pid) continue;
+    for (const auto& c : e.batches) out.push_back(c.first_sequence);
+  }
+  return out;
+}
+
+TEST_P(DecisionTable, DamagedCleanRestartRebuildsTheWindowFromThePreviousSnapshotPlusTheTail) {
+  for (const auto damage : kDamages) {
+    SCOPED_TRACE(::testing::Message() << "damage " << damage);
+    auto p = make();
+    ASSERT_EQ(p->append(b(1, 0, 0)), written(0, 0));
+    ASSERT_EQ(p->append(b(1, 0, 1)), written(1, 1));
+    p->take_snapshot();  // at offset 2: only batch 1 survives it
+    ASSERT_EQ(p->append(b(1, 0, 2)), written(2, 2));
+    ASSERT_EQ(p->append(b(1, 0, 3)), written(3, 3));
+
+    auto undamaged = p->clone();
+    undamaged->restart(0, true);
+    EXPECT_EQ(cached_sequences(*undamaged, 1), offsets({3})) << "the shutdown snapshot keeps the newest batch only";
+    EXPECT_EQ(undamaged->append(b(1, 0, 2)), rejected(Error::out_of_order_sequence_number))
+        << "undamaged: the retry of batch 2 is no longer recognised";
+
+    p->restart(0, true, damage);
+    EXPECT_EQ(cached_sequences(*p, 1), offsets({1, 2, 3}))
+        << "batch 1 from the snapshot at offset 2, batches 2 and 3 replayed from the log";
+    EXPECT_EQ(p->append(b(1, 0, 2)), duplicate(2, 2)) << "damaged: the retry of batch 2 is a duplicate";
+    EXPECT_EQ(p->append(b(1, 0, 1)), duplicate(1, 1)) << "batch 1 came from the fallback snapshot";
+    EXPECT_EQ(p->append(b(1, 0, 0)), rejected(Error::out_of_order_sequence_number))
+        << "batch 0 is in no snapshot: the fallback is the snapshot at 2, not an empty state with the whole log";
+    EXPECT_EQ(p->snapshot_offsets(), offsets({2, 4}))
+        << "the damaged shutdown snapshot is gone; the restart wrote a new one at the log end";
+    EXPECT_EQ(p->log_end_offset(), 4);
+  }
+}
+
+TEST_P(DecisionTable, DamagedUncleanRestartDeletesTheNewestSnapshotForGood) {
+  for (const auto damage : kDamages) {
+    SCOPED_TRACE(::testing::Message() << "damage " << damage);
+    auto p = make();
+    ASSERT_EQ(p->append(b(1, 0, 0)), written(0, 0));
+    p->take_snapshot();  // at 1: batch 0
+    ASSERT_EQ(p->append(b(1, 0, 1)), written(1, 1));
+    p->take_snapshot();  // at 2: batch 1 only
+    ASSERT_EQ(p->append(b(1, 0, 2)), written(2, 2));
+    ASSERT_EQ(p->append(b(1, 0, 3)), written(3, 3));
+
+    auto undamaged = p->clone();
+    undamaged->restart(0, false);
+    EXPECT_EQ(cached_sequences(*undamaged, 1), offsets({1, 2, 3})) << "undamaged: the snapshot at 2 plus the tail";
+
+    p->restart(0, false, damage);  // the snapshot at 2 is damaged
+    EXPECT_EQ(cached_sequences(*p, 1), offsets({0, 1, 2, 3})) << "the snapshot at 1 plus the log after it";
+    EXPECT_EQ(p->snapshot_offsets(), offsets({1, 4}));
+    EXPECT_EQ(p->append(b(1, 0, 0)), duplicate(0, 0));
+
+    p->restart(0, false, damage);  // now the snapshot at 4 is damaged
+    EXPECT_EQ(cached_sequences(*p, 1), offsets({0, 1, 2, 3}))
+        << "the fallback is the snapshot at 1 again: the one at 2 was deleted for good";
+    EXPECT_EQ(p->snapshot_offsets(), offsets({1, 4}));
+  }
+}
+
+TEST_P(DecisionTable, DamagedRestartWithNoOlderSnapshotReplaysTheWholeLog) {
+  for (const auto damage : kDamages) {
+    SCOPED_TRACE(::testing::Message() << "damage " << damage);
+    auto p = make();
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(p->append(b(1, 0, i)), written(i, i));
+    ASSERT_EQ(p->append(b(-1, -1, -1, 2)), written(3, 4));
+    p->restart(0, true, damage);
+    EXPECT_EQ(cached_sequences(*p, 1), offsets({0, 1, 2})) << "no snapshot left: empty state plus the whole log";
+    EXPECT_EQ(p->snapshot_offsets(), offsets({5}));
+    EXPECT_EQ(p->log_end_offset(), 5);
+    EXPECT_EQ(p->append(b(1, 0, 0)), duplicate(0, 0));
+  }
+}
+
+TEST_P(DecisionTable, DamagedUncleanRestartWithoutSnapshotsHasNothingToDamage) {
+  for (const auto damage : kDamages) {
+    SCOPED_TRACE(::testing::Message() << "damage " << damage);
+    auto p = make();
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(p->append(b(1, 0, i)), written(i, i));
+    auto undamaged = p->clone();
+    undamaged->restart(0, false);
+    p->restart(0, false, damage);
+    EXPECT_EQ(p->producers(), undamaged->producers());
+    EXPECT_EQ(p->snapshot_offsets(), undamaged->snapshot_offsets());
+    EXPECT_EQ(p->snapshot_offsets(), offsets({3}));
+  }
+}
+
+TEST_P(DecisionTable, DamagedRestartExpiresTheFallbackSnapshotsProducersAtLoadButNotTheReplayedOnes) {
+  spec::BrokerConfig config;
+  config.producer_id_expiration_ms = 10;
+  for (const auto damage : kDamages) {
+    SCOPED_TRACE(::testing::Message() << "damage " << damage);
+    auto p = make(config);
+    ASSERT_EQ(p->append(b(1, 0, 0, 1, 0)), written(0, 0));
+    ASSERT_EQ(p->append(b(2, 0, 0, 1, 0)), written(1, 1));
+    p->take_snapshot();  // at 2: producers 1 and 2, both last written at 0
+    ASSERT_EQ(p->append(b(2, 0, 1, 1, 0)), written(2, 2));
+    p->restart(55, true, damage);
+    const auto entries = p->producers();
+    ASSERT_EQ(entries.size(), 1u) << "producer 1 expired as the fallback snapshot loaded";
+    EXPECT_EQ(entries[0].producer_id, 2);
+    EXPECT_EQ(cached_sequences(*p, 2), offsets({1})) << "producer 2 only through the replayed batch";
+  }
+}
+
+TEST_P(DecisionTable, UndamagedRestartsAndSnapshotsKeepOneSnapshotPerOffset) {
+  auto p = make();
+  EXPECT_TRUE(p->snapshot_offsets().empty());
+  ASSERT_EQ(p->append(b(1, 0, 0)), written(0, 0));
+  p->take_snapshot();
+  p->take_snapshot();
+  EXPECT_EQ(p->snapshot_offsets(), offsets({1})) << "a second snapshot at the same offset replaces the first";
+  ASSERT_EQ(p->append(b(1, 0, 1)), written(1, 1));
+  p->restart(0, true);
+  EXPECT_EQ(p->snapshot_offsets(), offsets({1, 2}));
+  ASSERT_EQ(p->append(b(1, 0, 2)), written(2, 2));
+  p->restart(0, false);
+  EXPECT_EQ(p->snapshot_offsets(), offsets({1, 2, 3}));
+}
+
+TEST(SnapshotDamage, NamesParseAndPrint) {
+  for (const auto d : {spec::SnapshotDamage::none, spec::SnapshotDamage::torn, spec::SnapshotDamage::corrupt}) {
+    spec::SnapshotDamage parsed = spec::SnapshotDamage::none;
+    EXPECT_TRUE(spec::parse_snapshot_damage(spec::name(d), parsed)) << spec::name(d);
+    EXPECT_EQ(parsed, d);
+    std::ostringstream os;
+    os << d;
+    EXPECT_EQ(os.str(), spec::name(d));
+  }
+  EXPECT_EQ(spec::name(spec::SnapshotDamage::none), "none");
+  EXPECT_EQ(spec::name(spec::SnapshotDamage::torn), "torn");
+  EXPECT_EQ(spec::name(spec::SnapshotDamage::corrupt), "corrupt");
+  spec::SnapshotDamage untouched = spec::SnapshotDamage::torn;
+  EXPECT_FALSE(spec::parse_snapshot_damage("Torn", untouched));
+  EXPECT_FALSE(spec::parse_snapshot_damage("", untouched));
+  EXPECT_FALSE(spec::parse_snapshot_damage("corrupted", untouched));
+  EXPECT_EQ(untouched, spec::SnapshotDamage::torn) << "a failed parse leaves the value alone";
 }
 
 INSTANTIATE_TEST_SUITE_P(Broker, DecisionTable,

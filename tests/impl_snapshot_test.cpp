@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <optional>
+#include <span>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -297,6 +299,97 @@ TEST(ImplSnapshot, ImpossibleValuesWithValidCrcAreRejected) {
     EXPECT_THAT(e.message, ::testing::HasSubstr(c.needle)) << c.name;
     EXPECT_THAT(e.message, ::testing::HasSubstr("byte")) << c.name << ": the message must locate the problem";
   }
+}
+
+// ------------------------------------------------------------------ fallback (load_newest_valid)
+
+std::vector<std::span<const std::byte>> spans(const std::vector<Bytes>& files) {
+  return std::vector<std::span<const std::byte>>(files.begin(), files.end());
+}
+
+// Three snapshots of one producer's history, oldest first: at offsets 1, 2, 3.
+std::vector<Bytes> three_snapshots(TableConfig c = {}) {
+  ProducerStateTable t(c);
+  std::vector<Bytes> oldest_first;
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(t.append(batch(7, 0, i, 0, 10 * i)).error, Errc::none);
+    oldest_first.push_back(t.snapshot());
+  }
+  return oldest_first;
+}
+
+TEST(ImplSnapshotFallback, NewestThatDecodesIsLoadedAndEveryNewerOneReported) {
+  const auto files = three_snapshots();
+  Bytes torn = files[2];
+  torn.resize(torn.size() / 2);
+  Bytes corrupt = files[1];
+  corrupt.back() ^= std::byte{0xFF};
+  const std::vector<Bytes> newest_first = {torn, corrupt, files[0]};
+  auto r = ProducerStateTable::load_newest_valid(spans(newest_first), TableConfig{}, Timestamp{0});
+  ASSERT_EQ(r.loaded, std::optional<std::size_t>{2});
+  ASSERT_EQ(r.rejected.size(), 2u);
+  EXPECT_THAT(r.rejected[0].kind, ::testing::AnyOf(Kind::truncated, Kind::crc_mismatch)) << r.rejected[0].message;
+  EXPECT_EQ(r.rejected[1].kind, Kind::crc_mismatch) << r.rejected[1].message;
+  EXPECT_EQ(dump(r.table), dump(load_ok(files[0]))) << "the table is the oldest snapshot's";
+  EXPECT_EQ(r.table.log_end_offset(), Offset{1});
+}
+
+TEST(ImplSnapshotFallback, UndamagedNewestLoadsWithNothingRejected) {
+  const auto files = three_snapshots();
+  const std::vector<Bytes> newest_first = {files[2], files[1], files[0]};
+  auto r = ProducerStateTable::load_newest_valid(spans(newest_first), TableConfig{}, Timestamp{0});
+  ASSERT_EQ(r.loaded, std::optional<std::size_t>{0});
+  EXPECT_TRUE(r.rejected.empty());
+  EXPECT_EQ(r.table.log_end_offset(), Offset{3});
+}
+
+TEST(ImplSnapshotFallback, EmptyFileIsRejectedAndThePreviousOneLoads) {
+  // Kafka: ProducerStateManagerTest.testLoadFromEmptySnapshotFile, at the level of the decoder.
+  const auto files = three_snapshots();
+  const std::vector<Bytes> newest_first = {Bytes{}, files[1]};
+  auto r = ProducerStateTable::load_newest_valid(spans(newest_first), TableConfig{}, Timestamp{0});
+  ASSERT_EQ(r.loaded, std::optional<std::size_t>{1});
+  ASSERT_EQ(r.rejected.size(), 1u);
+  EXPECT_EQ(r.rejected[0].kind, Kind::truncated) << r.rejected[0].message;
+  ASSERT_TRUE(r.table.find(ProducerId{7}));
+  EXPECT_EQ(r.table.find(ProducerId{7})->batches[0].last_offset, Offset{1});
+}
+
+TEST(ImplSnapshotFallback, NoneDecodesGivesAnEmptyTableAtOffsetZero) {
+  const auto files = three_snapshots();
+  Bytes a = files[2];
+  a[12] ^= std::byte{1};  // the log end offset, under the CRC
+  const std::vector<Bytes> newest_first = {a, Bytes(files[1].begin(), files[1].begin() + 10)};
+  auto r = ProducerStateTable::load_newest_valid(spans(newest_first), TableConfig{}, Timestamp{0});
+  EXPECT_FALSE(r.loaded.has_value());
+  ASSERT_EQ(r.rejected.size(), 2u);
+  EXPECT_EQ(r.rejected[0].kind, Kind::crc_mismatch);
+  EXPECT_EQ(r.rejected[1].kind, Kind::truncated);
+  EXPECT_EQ(r.table.size(), 0u);
+  EXPECT_EQ(r.table.log_end_offset(), Offset{0}) << "the caller replays the whole log from here";
+}
+
+TEST(ImplSnapshotFallback, NoSnapshotsAtAll) {
+  auto r = ProducerStateTable::load_newest_valid({}, TableConfig{}, Timestamp{0});
+  EXPECT_FALSE(r.loaded.has_value());
+  EXPECT_TRUE(r.rejected.empty());
+  EXPECT_EQ(r.table.size(), 0u);
+  EXPECT_EQ(r.table.log_end_offset(), Offset{0});
+}
+
+TEST(ImplSnapshotFallback, ExpiryAppliesToTheSnapshotThatLoads) {
+  const TableConfig c{5, 15, false};
+  const auto files = three_snapshots(c);  // timestamps 0, 10, 20
+  Bytes torn = files[2];
+  torn.resize(5);
+  const std::vector<Bytes> newest_first = {torn, files[1]};
+  auto kept = ProducerStateTable::load_newest_valid(spans(newest_first), c, Timestamp{24});
+  ASSERT_EQ(kept.loaded, std::optional<std::size_t>{1});
+  EXPECT_TRUE(kept.table.find(ProducerId{7})) << "age 14 < 15";
+  auto dropped = ProducerStateTable::load_newest_valid(spans(newest_first), c, Timestamp{25});
+  ASSERT_EQ(dropped.loaded, std::optional<std::size_t>{1});
+  EXPECT_FALSE(dropped.table.find(ProducerId{7})) << "age 15 >= 15: expired as the snapshot loads";
+  EXPECT_EQ(dropped.table.log_end_offset(), Offset{2});
 }
 
 TEST(ImplSnapshot, MaxWindowEightTableLoadsItsOwnSnapshot) {

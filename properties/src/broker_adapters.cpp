@@ -1,8 +1,11 @@
 #include "idemcheck/properties/broker_adapters.hpp"
 
+#include <cstddef>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "idemcheck/impl/producer_state_table.hpp"
 
@@ -40,9 +43,26 @@ spec::ProducerEntry to_spec(const impl::EntryView& v) {
   return e;
 }
 
+// A broker's damage to a snapshot file, done to the bytes themselves so that
+// impl's real decoder has to notice it. Torn: the second half is lost (Kafka's
+// testLoadFromTruncatedSnapshotFile cuts the file to half its size).
+// Corrupt: the last byte is flipped -- after the header when the snapshot
+// holds a producer, else the header's last byte; either is covered by the CRC.
+void damage_bytes(std::vector<std::byte>& bytes, spec::SnapshotDamage damage) {
+  switch (damage) {
+    case spec::SnapshotDamage::none: return;
+    case spec::SnapshotDamage::torn: bytes.resize(bytes.size() / 2); return;
+    case spec::SnapshotDamage::corrupt:
+      if (!bytes.empty()) bytes.back() ^= std::byte{0xFF};
+      return;
+  }
+  throw std::logic_error("unknown snapshot damage " + std::to_string(static_cast<int>(damage)));
+}
+
 // The impl table holds producer state only; a broker also has the log and the
-// snapshot files, which this adapter keeps so that an unclean restart can
-// replay the log after the snapshot, as Kafka's log recovery does.
+// snapshot files, which this adapter keeps (the files as their bytes, oldest
+// first, one per offset as a broker names them) so that a restart can replay
+// the log after the snapshot it loads, as Kafka's log recovery does.
 template <int MaxWindow>
 class ImplPartition final : public spec::BrokerPartition {
   using Table = impl::BasicProducerStateTable<MaxWindow>;
@@ -67,23 +87,41 @@ class ImplPartition final : public spec::BrokerPartition {
   void expire(std::int64_t now) override { table_.expire(impl::Timestamp{now}); }
 
   void take_snapshot() override {
-    snapshot_ = table_.snapshot();
-    snapshot_offset_ = table_.log_end_offset().value;
+    SnapshotFile file{table_.log_end_offset().value, table_.snapshot()};
+    if (!snapshots_.empty() && snapshots_.back().offset == file.offset) {
+      snapshots_.back() = std::move(file);  // the same file name: overwritten
+    } else {
+      snapshots_.push_back(std::move(file));
+    }
   }
 
-  void restart(std::int64_t now, bool clean) override {
+  void restart(std::int64_t now, bool clean, spec::SnapshotDamage damage = spec::SnapshotDamage::none) override {
     const std::int64_t log_end = table_.log_end_offset().value;
     if (clean) take_snapshot();
-    if (snapshot_.empty()) {
-      table_ = Table(config_);
-    } else {
-      table_ = load_or_throw(snapshot_, impl::Timestamp{now});
+    const bool damaged = damage != spec::SnapshotDamage::none && !snapshots_.empty();
+    if (damaged) damage_bytes(snapshots_.back().bytes, damage);
+
+    // Read the files newest first; the ones that do not decode are deleted.
+    std::vector<std::span<const std::byte>> newest_first;
+    for (auto it = snapshots_.rbegin(); it != snapshots_.rend(); ++it) newest_first.emplace_back(it->bytes);
+    auto recovered = Table::load_newest_valid(newest_first, config_, impl::Timestamp{now});
+    const std::size_t expected_rejections = damaged ? 1 : 0;
+    if (recovered.rejected.size() < expected_rejections) {
+      throw std::logic_error("impl loaded a " + std::string(spec::name(damage)) + " snapshot at offset " +
+                             std::to_string(snapshots_.back().offset) + " instead of rejecting it");
     }
-    // Log recovery: replay what the snapshot does not cover.
+    if (recovered.rejected.size() > expected_rejections) {
+      throw std::logic_error("impl could not load its own snapshot: " +
+                             recovered.rejected[expected_rejections].message);
+    }
+    snapshots_.resize(snapshots_.size() - recovered.rejected.size());
+    table_ = std::move(recovered.table);
+
+    // Log recovery: replay what the loaded snapshot does not cover (all of
+    // the log when none loaded), as replicated appends.
+    const std::int64_t from = table_.log_end_offset().value;
     for (const Logged& l : log_) {
-      if (l.first_offset >= (snapshot_.empty() ? 0 : snapshot_offset_) && l.first_offset < log_end) {
-        table_.replicate(to_impl(l.batch));
-      }
+      if (l.first_offset >= from && l.first_offset < log_end) table_.replicate(to_impl(l.batch));
     }
     take_snapshot();
   }
@@ -98,25 +136,26 @@ class ImplPartition final : public spec::BrokerPartition {
     return out;
   }
 
+  std::vector<std::int64_t> snapshot_offsets() const override {
+    std::vector<std::int64_t> out;
+    for (const SnapshotFile& f : snapshots_) out.push_back(f.offset);
+    return out;
+  }
+
  private:
   struct Logged {
     spec::Batch batch;
     std::int64_t first_offset;
   };
-
-  Table load_or_throw(const std::vector<std::byte>& bytes, impl::Timestamp now) const {
-    auto loaded = Table::load(bytes, config_, now);
-    if (auto* err = std::get_if<impl::SnapshotError>(&loaded)) {
-      throw std::logic_error("impl could not load its own snapshot: " + err->message);
-    }
-    return std::get<Table>(std::move(loaded));
-  }
+  struct SnapshotFile {
+    std::int64_t offset;           // the log end offset it was taken at (Kafka's file name)
+    std::vector<std::byte> bytes;  // impl's encoding, damaged in place by a damaged restart
+  };
 
   impl::TableConfig config_;
   Table table_;
   std::vector<Logged> log_;
-  std::vector<std::byte> snapshot_;
-  std::int64_t snapshot_offset_ = 0;
+  std::vector<SnapshotFile> snapshots_;  // oldest first
 };
 
 }  // namespace

@@ -28,6 +28,9 @@ std::string_view name(BrokerCase c) {
     case BrokerCase::expiry_removed_producer: return "expiry removed a producer";
     case BrokerCase::restart_shrank_window: return "restart shrank a window";
     case BrokerCase::unclean_restart_replayed: return "unclean restart replayed the log";
+    case BrokerCase::damaged_snapshot_fell_back: return "damaged snapshot: fell back to an older one";
+    case BrokerCase::damaged_snapshot_rebuilt_from_log: return "damaged snapshot: none left, whole log replayed";
+    case BrokerCase::damaged_restart_restored_window: return "damaged restart kept more batches than undamaged";
     case BrokerCase::retry_after_expiry_rewritten: return "retry after expiry written again";
     case BrokerCase::large_batch: return "batch of more than 65,535 records";
     case BrokerCase::count_: break;
@@ -73,6 +76,13 @@ std::string show_entries(const std::vector<spec::ProducerEntry>& entries) {
   std::ostringstream os;
   for (const auto& e : entries) os << "\n      " << e;
   return entries.empty() ? std::string(" (none)") : os.str();
+}
+
+std::string show_offsets(const std::vector<std::int64_t>& offsets) {
+  std::ostringstream os;
+  os << "snapshots at {";
+  for (std::size_t i = 0; i < offsets.size(); ++i) os << (i ? ", " : "") << offsets[i];
+  return os.str() + "}";
 }
 
 class Interpreter {
@@ -199,11 +209,22 @@ class Interpreter {
         writes_since_snapshot_ = false;
         break;
       case K::restart_clean:
-      case K::restart_unclean: {
-        const bool clean = op.kind == K::restart_clean;
+      case K::restart_unclean:
+      case K::restart_clean_damaged:
+      case K::restart_unclean_damaged: {
+        const bool clean = op.kind == K::restart_clean || op.kind == K::restart_clean_damaged;
+        const spec::SnapshotDamage damage = snapshot_damage(op);
         if (!clean && writes_since_snapshot_) count(BrokerCase::unclean_restart_replayed);
-        spec_->restart(now_, clean);
-        impl_->restart(now_, clean);
+        // A clean restart always has its shutdown snapshot to damage; an
+        // unclean one only a snapshot already on disk.
+        const bool damaged = damage != spec::SnapshotDamage::none && (clean || !spec_->snapshot_offsets().empty());
+        std::unique_ptr<spec::BrokerPartition> undamaged;  // what the same restart gives without the damage
+        if (damaged) {
+          undamaged = spec_->clone();
+          undamaged->restart(now_, clean);
+        }
+        spec_->restart(now_, clean, damage);
+        impl_->restart(now_, clean, damage);
         writes_since_snapshot_ = false;
         const auto after = spec_->producers();
         for (const auto& a : after) {
@@ -211,6 +232,20 @@ class Interpreter {
           if (it != before.end() && a.batches.size() < it->batches.size()) {
             count(BrokerCase::restart_shrank_window);
             break;
+          }
+        }
+        if (damaged) {
+          // After the restart: the snapshots left below the new one at the log end.
+          count(spec_->snapshot_offsets().size() >= 2 ? BrokerCase::damaged_snapshot_fell_back
+                                                       : BrokerCase::damaged_snapshot_rebuilt_from_log);
+          const auto baseline = undamaged->producers();
+          for (const auto& a : after) {
+            auto it = std::find_if(baseline.begin(), baseline.end(),
+                                   [&](const auto& b) { return b.producer_id == a.producer_id; });
+            if (it != baseline.end() && a.batches.size() > it->batches.size()) {
+              count(BrokerCase::damaged_restart_restored_window);
+              break;
+            }
           }
         }
         break;
@@ -239,6 +274,15 @@ class Interpreter {
     if (spec_->log_end_offset() != impl_->log_end_offset()) {
       return BrokerDivergence{0, operation, show(spec_->log_end_offset()), show(impl_->log_end_offset()),
                               "log end offset"};
+    }
+    const bool files_changed = op.kind == K::take_snapshot || op.kind == K::restart_clean ||
+                               op.kind == K::restart_unclean || snapshot_damage(op) != spec::SnapshotDamage::none;
+    if (files_changed) {
+      const auto spec_files = spec_->snapshot_offsets();
+      const auto impl_files = impl_->snapshot_offsets();
+      if (spec_files != impl_files) {
+        return BrokerDivergence{0, operation, show_offsets(spec_files), show_offsets(impl_files), "snapshot offsets"};
+      }
     }
     const auto spec_state = spec_->producers();
     const auto impl_state = impl_->producers();

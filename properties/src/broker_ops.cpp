@@ -24,11 +24,23 @@ std::string to_string(BrokerOp::Kind k) {
     case K::take_snapshot: return "take-snapshot";
     case K::restart_clean: return "restart-clean";
     case K::restart_unclean: return "restart-unclean";
+    case K::restart_clean_damaged: return "restart-clean-damaged";
+    case K::restart_unclean_damaged: return "restart-unclean-damaged";
   }
   return "unknown-op";
 }
 
+spec::SnapshotDamage snapshot_damage(const BrokerOp& op) {
+  if (op.kind != BrokerOp::Kind::restart_clean_damaged && op.kind != BrokerOp::Kind::restart_unclean_damaged) {
+    return spec::SnapshotDamage::none;
+  }
+  return op.arg == 2 ? spec::SnapshotDamage::corrupt : spec::SnapshotDamage::torn;
+}
+
 std::ostream& operator<<(std::ostream& os, const BrokerOp& op) {
+  if (snapshot_damage(op) != spec::SnapshotDamage::none) {
+    return os << to_string(op.kind) << "(snapshot " << snapshot_damage(op) << ")";
+  }
   return os << to_string(op.kind) << "(producer " << op.producer << ", arg " << op.arg << ", records " << op.records
             << ")";
 }
@@ -63,6 +75,8 @@ rc::Gen<std::int64_t> gen_arg(K kind) {
       return rc::gen::weightedOneOf<std::int64_t>(
           {{9, rc::gen::inRange<std::int64_t>(1, 6)}, {1, rc::gen::inRange<std::int64_t>(1, spec::kMaxSequence)}});
     case K::new_producer: return rc::gen::inRange<std::int64_t>(0, 4);
+    case K::restart_clean_damaged:
+    case K::restart_unclean_damaged: return rc::gen::element<std::int64_t>(1, 2);  // torn, corrupt
     case K::negative_sequence: return rc::gen::inRange<std::int64_t>(0, 2);
     case K::expire:
     case K::advance_time:
@@ -82,7 +96,7 @@ rc::Gen<BrokerOp> gen_broker_op() {
       {4, K::gap},              {4, K::bump_epoch},          {2, K::bump_epoch_nonzero}, {3, K::stale_epoch},
       {4, K::new_producer},     {3, K::no_producer_id},      {1, K::negative_sequence},  {3, K::replicate_next},
       {3, K::expire},           {3, K::advance_time},        {2, K::take_snapshot},  {2, K::restart_clean},
-      {2, K::restart_unclean},
+      {2, K::restart_unclean},  {2, K::restart_clean_damaged}, {2, K::restart_unclean_damaged},
   });
   return rc::gen::mapcat(kind, [](K k) {
     return rc::gen::build<BrokerOp>(rc::gen::set(&BrokerOp::kind, rc::gen::just(k)),

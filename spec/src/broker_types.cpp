@@ -1,6 +1,10 @@
 #include "idemcheck/spec/broker_types.hpp"
 
+#include <array>
 #include <ostream>
+#include <utility>
+
+#include "name_table.hpp"
 
 namespace idemcheck::spec {
 
@@ -34,7 +38,25 @@ bool retriable(Error e) {
   }
 }
 
+namespace {
+
+constexpr std::array<std::pair<SnapshotDamage, std::string_view>, 3> kDamageNames{{
+    {SnapshotDamage::none, "none"},
+    {SnapshotDamage::torn, "torn"},
+    {SnapshotDamage::corrupt, "corrupt"},
+}};
+
+}  // namespace
+
+std::string_view name(SnapshotDamage d) { return detail::name_of(kDamageNames, d, "unknown-damage"); }
+
+bool parse_snapshot_damage(std::string_view text, SnapshotDamage& out) {
+  return detail::parse_name(kDamageNames, text, out);
+}
+
 std::ostream& operator<<(std::ostream& os, Error e) { return os << name(e); }
+
+std::ostream& operator<<(std::ostream& os, SnapshotDamage d) { return os << name(d); }
 
 std::ostream& operator<<(std::ostream& os, const Batch& b) {
   if (b.producer_id < 0) return os << "batch(no pid, " << b.record_count << " records, ts " << b.max_timestamp << ")";

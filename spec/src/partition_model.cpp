@@ -2,6 +2,7 @@
 #include "idemcheck/spec/partition_model.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <stdexcept>
 
@@ -17,9 +18,9 @@ using Entries = std::map<std::int64_t, ProducerEntry>;
 struct Derived {
   Entries entries;
   std::int64_t log_end = 0;
-  bool has_snapshot = false;
-  Entries snapshot;                 // as it would load: reduced per the config
-  std::int64_t snapshot_offset = 0; // log end offset when it was taken
+  // The snapshots on disk: log end offset when taken -> entries as they
+  // would load (reduced per the config). The newest is the last.
+  std::map<std::int64_t, Entries> snapshots;
 };
 
 // Writing a batch into an entry, the same for client and replicated writes.
@@ -78,10 +79,26 @@ Derived derive(const BrokerConfig& config, const std::vector<PartitionModel::Wri
     if (inserted) it->second.producer_id = w.batch.producer_id;
     add_batch(it->second, w, config.window);
   };
-  auto snapshot_now = [&] {
-    d.has_snapshot = true;
-    d.snapshot = reduce_for_snapshot(d.entries, config);
-    d.snapshot_offset = d.log_end;
+  auto snapshot_now = [&] { d.snapshots[d.log_end] = reduce_for_snapshot(d.entries, config); };
+  // Load the newest snapshot (or nothing), then replay as replicated appends
+  // what the log held at restart time and the snapshot lacks.
+  auto recover = [&](std::int64_t now) {
+    const bool has_snapshot = !d.snapshots.empty();
+    d.entries = has_snapshot ? d.snapshots.rbegin()->second : Entries{};
+    drop_expired(d.entries, now, config.producer_id_expiration_ms);
+    const std::int64_t from = has_snapshot ? d.snapshots.rbegin()->first : 0;
+    for (const auto& w : log) {
+      if (w.first_offset >= from && w.last_offset < d.log_end && w.batch.producer_id >= 0) {
+        auto [it, inserted] = d.entries.try_emplace(w.batch.producer_id);
+        if (inserted) it->second.producer_id = w.batch.producer_id;
+        add_batch(it->second, w, config.window);
+      }
+    }
+    snapshot_now();
+  };
+  // A damaged snapshot cannot be read: it is deleted (Kafka: loadFromSnapshot).
+  auto delete_newest = [&] {
+    if (!d.snapshots.empty()) d.snapshots.erase(std::prev(d.snapshots.end()));
   };
   for (const auto& event : history) {
     switch (event.kind) {
@@ -95,25 +112,19 @@ Derived derive(const BrokerConfig& config, const std::vector<PartitionModel::Wri
         snapshot_now();
         break;
       case Kind::restart_clean:
-        snapshot_now();
-        d.entries = d.snapshot;
-        drop_expired(d.entries, event.now, config.producer_id_expiration_ms);
-        break;
-      case Kind::restart_unclean: {
-        d.entries = d.has_snapshot ? d.snapshot : Entries{};
-        drop_expired(d.entries, event.now, config.producer_id_expiration_ms);
-        const std::int64_t from = d.has_snapshot ? d.snapshot_offset : 0;
-        for (const auto& w : log) {
-          // Replay only what the log held at restart time and the snapshot lacks.
-          if (w.first_offset >= from && w.last_offset < d.log_end && w.batch.producer_id >= 0) {
-            auto [it, inserted] = d.entries.try_emplace(w.batch.producer_id);
-            if (inserted) it->second.producer_id = w.batch.producer_id;
-            add_batch(it->second, w, config.window);
-          }
+        snapshot_now();  // at shutdown, at the log end
+        if (event.damage == SnapshotDamage::none) {
+          d.entries = d.snapshots.rbegin()->second;  // nothing after it to replay
+          drop_expired(d.entries, event.now, config.producer_id_expiration_ms);
+        } else {
+          delete_newest();  // the shutdown snapshot
+          recover(event.now);
         }
-        snapshot_now();
         break;
-      }
+      case Kind::restart_unclean:
+        if (event.damage != SnapshotDamage::none) delete_newest();
+        recover(event.now);
+        break;
     }
   }
   return d;
@@ -126,7 +137,7 @@ AppendOutcome PartitionModel::append(const Batch& batch) {
   auto write = [&]() -> AppendOutcome {
     Written w{batch, d.log_end, d.log_end + batch.record_count - 1, false};
     log_.push_back(w);
-    history_.push_back(Event{Event::Kind::write, log_.size() - 1, 0});
+    history_.push_back(Event{Event::Kind::write, log_.size() - 1, 0, SnapshotDamage::none});
     return AppendOutcome{Error::none, false, w.first_offset, w.last_offset};
   };
   auto reject = [](Error e) { return AppendOutcome{e, false, -1, -1}; };
@@ -163,15 +174,24 @@ AppendOutcome PartitionModel::append(const Batch& batch) {
 void PartitionModel::replicate(const Batch& batch) {
   const std::int64_t leo = log_end_offset();
   log_.push_back(Written{batch, leo, leo + batch.record_count - 1, true});
-  history_.push_back(Event{Event::Kind::write, log_.size() - 1, 0});
+  history_.push_back(Event{Event::Kind::write, log_.size() - 1, 0, SnapshotDamage::none});
 }
 
-void PartitionModel::expire(std::int64_t now) { history_.push_back(Event{Event::Kind::expire, 0, now}); }
+void PartitionModel::expire(std::int64_t now) {
+  history_.push_back(Event{Event::Kind::expire, 0, now, SnapshotDamage::none});
+}
 
-void PartitionModel::take_snapshot() { history_.push_back(Event{Event::Kind::snapshot, 0, 0}); }
+void PartitionModel::take_snapshot() { history_.push_back(Event{Event::Kind::snapshot, 0, 0, SnapshotDamage::none}); }
 
-void PartitionModel::restart(std::int64_t now, bool clean) {
-  history_.push_back(Event{clean ? Event::Kind::restart_clean : Event::Kind::restart_unclean, 0, now});
+void PartitionModel::restart(std::int64_t now, bool clean, SnapshotDamage damage) {
+  history_.push_back(Event{clean ? Event::Kind::restart_clean : Event::Kind::restart_unclean, 0, now, damage});
+}
+
+std::vector<std::int64_t> PartitionModel::snapshot_offsets() const {
+  const Derived d = derive(config_, log_, history_);
+  std::vector<std::int64_t> out;
+  for (const auto& [offset, entries] : d.snapshots) out.push_back(offset);
+  return out;
 }
 
 std::int64_t PartitionModel::log_end_offset() const { return log_.empty() ? 0 : log_.back().last_offset + 1; }

@@ -120,6 +120,16 @@ struct SnapshotError {
   std::string message;  ///< human-readable, names the field or byte offset
 };
 
+/// The outcome of BasicProducerStateTable::load_newest_valid(): the table
+/// built from the newest snapshot that decoded, which one that was, and why
+/// every newer one was rejected.
+template <class Table>
+struct SnapshotRecovery {
+  Table table;                          ///< from snapshots[*loaded]; without one, empty at log end offset 0
+  std::optional<std::size_t> loaded;    ///< index (newest first) of the snapshot that decoded; empty if none did
+  std::vector<SnapshotError> rejected;  ///< rejected[i]: why snapshots[i] did not decode, for i < loaded (or all)
+};
+
 /// One item of a multi-partition produce request for append_request().
 template <class Table>
 struct RequestItem {
@@ -212,6 +222,15 @@ class BasicProducerStateTable {
   /// snapshot's offset. Throws std::invalid_argument only for a bad config.
   static std::variant<BasicProducerStateTable, SnapshotError> load(std::span<const std::byte> bytes, TableConfig config,
                                                                    Timestamp now);
+  /// A broker's fallback on load (Kafka: ProducerStateManager.loadFromSnapshot):
+  /// decode the snapshots with load(), newest first, and keep the first that
+  /// decodes; every one before it is reported in `rejected` (a broker deletes
+  /// those files). If none decodes (or there are none), the table is empty at
+  /// log end offset 0, from where the caller replays its whole log. Bad bytes
+  /// are never an exception; throws std::invalid_argument only for a bad
+  /// config, as load() does.
+  static SnapshotRecovery<BasicProducerStateTable> load_newest_valid(
+      std::span<const std::span<const std::byte>> newest_first, TableConfig config, Timestamp now);
 
  private:
   template <class T>

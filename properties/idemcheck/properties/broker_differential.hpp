@@ -3,7 +3,9 @@
 // The broker differential check: play one history against the reference
 // model and the optimized core, compare every answer and the whole observable
 // state (log end offset, every producer's epoch, timestamp and cached batches)
-// after every step, and count which interesting cases the history reached.
+// after every step -- and the offsets of the snapshots on disk after every
+// snapshot and restart, damaged or not -- and count which interesting cases
+// the history reached.
 #pragma once
 
 #include <array>
@@ -35,6 +37,9 @@ enum class BrokerCase : std::uint8_t {
   expiry_removed_producer,
   restart_shrank_window,
   unclean_restart_replayed,
+  damaged_snapshot_fell_back,
+  damaged_snapshot_rebuilt_from_log,
+  damaged_restart_restored_window,
   retry_after_expiry_rewritten,
   large_batch,
   count_  // number of cases

@@ -45,6 +45,8 @@ struct BrokerOp {
     take_snapshot,       ///< write a producer-state snapshot
     restart_clean,       ///< clean broker restart
     restart_unclean,     ///< unclean broker restart: snapshot + log replay
+    restart_clean_damaged,    ///< clean restart whose shutdown snapshot is damaged (arg 1: torn, 2: corrupt)
+    restart_unclean_damaged,  ///< unclean restart whose newest snapshot is damaged (arg 1: torn, 2: corrupt)
   };
   Kind kind = Kind::append_next;
   int producer = 0;        ///< slot in [0, kProducerSlots)
@@ -60,6 +62,8 @@ struct BrokerHistory {
 };
 
 std::string to_string(BrokerOp::Kind);
+/// The snapshot damage a restart operation applies (none for every other op).
+spec::SnapshotDamage snapshot_damage(const BrokerOp&);
 std::ostream& operator<<(std::ostream&, const BrokerOp&);
 std::ostream& operator<<(std::ostream&, const BrokerHistory&);
 

@@ -34,12 +34,18 @@ class BrokerPartition {
   virtual void expire(std::int64_t now) = 0;
   /// Write a snapshot at the log end.
   virtual void take_snapshot() = 0;
-  /// Restart and reload producer state (see PartitionModel::restart).
-  virtual void restart(std::int64_t now, bool clean) = 0;
+  /// Restart and reload producer state; `damage` hits the newest snapshot
+  /// the restart reads, which is then deleted and the restart falls back to
+  /// the next-newest one (see PartitionModel::restart). A caller that passes
+  /// no damage gets the restart as it was before damage existed.
+  virtual void restart(std::int64_t now, bool clean, SnapshotDamage damage = SnapshotDamage::none) = 0;
   /// Offset of the next write.
   [[nodiscard]] virtual std::int64_t log_end_offset() const = 0;
   /// Every producer entry, sorted by producer id.
   [[nodiscard]] virtual std::vector<ProducerEntry> producers() const = 0;
+  /// The offsets of the producer-state snapshots on disk, oldest first
+  /// (see PartitionModel::snapshot_offsets).
+  [[nodiscard]] virtual std::vector<std::int64_t> snapshot_offsets() const = 0;
   /// A copy with the same state (the world is a value; so are its parts).
   [[nodiscard]] virtual std::unique_ptr<BrokerPartition> clone() const = 0;
 };

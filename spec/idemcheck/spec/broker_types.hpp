@@ -67,6 +67,22 @@ struct CachedBatch {
   friend bool operator==(const CachedBatch&, const CachedBatch&) = default;
 };
 
+/// Damage to the newest producer-state snapshot a broker restart reads
+/// (see PartitionModel::restart). Kafka rejects either kind with a
+/// CorruptSnapshotException (ProducerStateManager.readSnapshot), deletes the
+/// file and falls back to the next-newest one (loadFromSnapshot).
+enum class SnapshotDamage : std::uint8_t {
+  none,     ///< the snapshot reads back as written
+  torn,     ///< the file is cut short (a crash while writing it, or an empty file)
+  corrupt,  ///< its bytes changed after it was written: the CRC no longer matches
+};
+
+/// "none", "torn" or "corrupt".
+std::string_view name(SnapshotDamage);
+/// The damage named `text` (exactly as name() spells it) into `out`; false,
+/// leaving `out` unchanged, for any other text.
+bool parse_snapshot_damage(std::string_view text, SnapshotDamage& out);
+
 /// What an observer sees of one producer's entry.
 struct ProducerEntry {
   std::int64_t producer_id = kNoProducerId;
@@ -78,6 +94,7 @@ struct ProducerEntry {
 
 std::string_view name(Error);
 std::ostream& operator<<(std::ostream&, Error);
+std::ostream& operator<<(std::ostream&, SnapshotDamage);
 std::ostream& operator<<(std::ostream&, const Batch&);
 std::ostream& operator<<(std::ostream&, const AppendOutcome&);
 std::ostream& operator<<(std::ostream&, const CachedBatch&);

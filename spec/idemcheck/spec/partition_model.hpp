@@ -42,12 +42,40 @@
 //   snapshot   records, at the log end offset, each producer's epoch, last
 //              timestamp and its NEWEST cached batch only (Kafka's format);
 //              with `snapshot_keeps_window` the whole window (to study the
-//              difference).
+//              difference). Snapshots are kept as a broker keeps its files,
+//              one per offset (Kafka names the file after it): a snapshot at
+//              an offset that already has one replaces it.
 //   restart    clean: snapshot at the log end, then reload it. Unclean: reload
 //              the latest snapshot (or nothing), then replay the log written
 //              after it as replicated appends. Either way, entries expired at
 //              the restart time are dropped from the snapshot as it loads, and
-//              a snapshot is written at the log end afterwards.
+//              an unclean restart writes a snapshot at the log end afterwards.
+//
+// Damaged snapshots (restart with SnapshotDamage torn or corrupt)
+//   The damage hits the newest snapshot the restart would read: for a clean
+//   restart the one it has just written at shutdown, for an unclean one the
+//   newest on disk (with no snapshot on disk there is nothing to damage and
+//   the restart is the undamaged one). The damaged snapshot cannot be read, so
+//   it is deleted -- gone for every later restart too -- and the restart falls
+//   back to the next-newest snapshot, or to empty state if none is left, and
+//   replays the log written after that snapshot's offset (all of it without a
+//   snapshot) as replicated appends: producers active after the fallback
+//   snapshot get their window (up to `window` batches) back from the log,
+//   older ones keep the one batch the snapshot holds. Then, as after any
+//   replay, a snapshot is written at the log end. Expiry applies to the loaded
+//   entries as above. A further damaged snapshot would be deleted in turn;
+//   the model damages only the newest, so the fallback always reads.
+//   Kafka: ProducerStateManager.loadFromSnapshot (storage/src/main/java/org/
+//   apache/kafka/storage/internals/log/ProducerStateManager.java) deletes a
+//   snapshot whose read throws CorruptSnapshotException (unknown version,
+//   schema failure -- a truncated file -- or CRC mismatch) and tries the
+//   next-latest, ending at empty state at the log start offset; it is called
+//   from truncateAndReload, which UnifiedLog.rebuildProducerState (storage/
+//   .../log/UnifiedLog.java) runs on every load that finds a snapshot file or
+//   follows an unclean shutdown, before replaying the segments after the
+//   loaded offset with origin REPLICATION and snapshotting at the log end.
+//   Tests: ProducerStateManagerTest.testLoadFromEmptySnapshotFile,
+//   testLoadFromTruncatedSnapshotFile, testLoadFromCorruptSnapshotFile.
 //
 // Simplifications (stated so that a reader can check them)
 //   * One batch per partition per request; no transactions, markers or
@@ -56,6 +84,22 @@
 //   * Expiry happens when the history says so (an `expire` event), not on a
 //     scheduler; a replayed entry is not expired during replay.
 //   * The duplicate answer's log-append time is not modelled.
+//   * Snapshots are never deleted except a damaged one at a restart. Kafka
+//     also deletes them with their segments (retention, DeleteRecords,
+//     compaction: deleteSnapshotsBefore / removeAndMarkSnapshotForDeletion),
+//     on truncation (truncateAndReload drops those above the log end or at or
+//     below the log start offset), and on load the "stray" ones that match no
+//     segment base offset except the largest (removeStraySnapshots). The
+//     model has no segments, so it keeps every snapshot it took, as if each
+//     were at a segment base offset; an older snapshot is therefore always
+//     there to fall back to. During a replay Kafka also snapshots at the base
+//     offsets of the last two segments; the model only at the log end.
+//   * Kafka skips a snapshot whose offset did not move since the last one
+//     (testSkipSnapshotIfOffsetUnchanged); the model replaces it. The two
+//     differ only in producers that expired in between, which a load drops
+//     anyway as long as restarts come at non-decreasing times. Kafka never
+//     writes a snapshot at offset 0 (the log start); the model may, and it
+//     holds no producer, so loading it is the same as loading none.
 #pragma once
 
 #include <cstdint>
@@ -95,13 +139,18 @@ class PartitionModel {
   void expire(std::int64_t now);
   /// Write a producer-state snapshot at the log end offset.
   void take_snapshot();
-  /// Restart the broker at `now`, cleanly or not (see the model above).
-  void restart(std::int64_t now, bool clean);
+  /// Restart the broker at `now`, cleanly or not, with `damage` to the newest
+  /// snapshot it reads (see "Damaged snapshots" above). With
+  /// SnapshotDamage::none the restart reads every snapshot as written.
+  void restart(std::int64_t now, bool clean, SnapshotDamage damage = SnapshotDamage::none);
 
   /// Offset of the next batch written.
   [[nodiscard]] std::int64_t log_end_offset() const;
   /// Every producer entry, sorted by producer id.
   [[nodiscard]] std::vector<ProducerEntry> producers() const;
+  /// The offsets of the producer-state snapshots on disk, oldest first (a
+  /// broker's snapshot files, named after their offsets).
+  [[nodiscard]] std::vector<std::int64_t> snapshot_offsets() const;
   /// One producer's entry, if it has one.
   [[nodiscard]] std::optional<ProducerEntry> producer(std::int64_t producer_id) const;
   /// The configuration the model was built with.
@@ -125,6 +174,7 @@ class PartitionModel {
     Kind kind;
     std::size_t log_index = 0;  ///< kind == write: which log_ entry
     std::int64_t now = 0;       ///< kind == expire / restart_*
+    SnapshotDamage damage = SnapshotDamage::none;  ///< kind == restart_*
   };
   BrokerConfig config_;
   std::vector<Written> log_;

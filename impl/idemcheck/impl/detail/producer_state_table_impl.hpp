@@ -924,6 +924,23 @@ auto BasicProducerStateTable<W>::load(std::span<const std::byte> bytes, TableCon
   return std::variant<BasicProducerStateTable, SnapshotError>(std::in_place_index<0>, std::move(table));
 }
 
+template <int W>
+auto BasicProducerStateTable<W>::load_newest_valid(std::span<const std::span<const std::byte>> newest_first,
+                                                   TableConfig config, Timestamp now)
+    -> SnapshotRecovery<BasicProducerStateTable> {
+  SnapshotRecovery<BasicProducerStateTable> out{BasicProducerStateTable(config), std::nullopt, {}};
+  for (std::size_t i = 0; i < newest_first.size(); ++i) {
+    auto loaded = load(newest_first[i], config, now);
+    if (auto* table = std::get_if<0>(&loaded)) {
+      out.table = std::move(*table);
+      out.loaded = i;
+      return out;
+    }
+    out.rejected.push_back(std::move(std::get<1>(loaded)));
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- request pipeline
 
 template <class Table>
