@@ -32,10 +32,11 @@ enum Field : unsigned {
   f_clean = 1u << 9,           // Event::flag of restart-broker
   f_resend = 1u << 10,         // Event::flag of restart-producer
   f_late_poll = 1u << 11,      // Event::late_poll of deliver-response / timeout / break-connection
+  f_snapshot = 1u << 12,       // Event::damage of restart-broker
 };
 
 // In the order a writer writes them.
-constexpr std::array<std::pair<Field, std::string_view>, 12> kFieldNames{{
+constexpr std::array<std::pair<Field, std::string_view>, 13> kFieldNames{{
     {f_producer, "producer"},
     {f_broker, "broker"},
     {f_partition, "partition"},
@@ -48,10 +49,11 @@ constexpr std::array<std::pair<Field, std::string_view>, 12> kFieldNames{{
     {f_clean, "clean"},
     {f_resend, "resend"},
     {f_late_poll, "late_poll"},
+    {f_snapshot, "snapshot"},
 }};
 
 // Fields that may be left out (with their default).
-constexpr unsigned kOptional = f_read_by_broker | f_after_append | f_clean | f_resend | f_late_poll;
+constexpr unsigned kOptional = f_read_by_broker | f_after_append | f_clean | f_resend | f_late_poll | f_snapshot;
 
 unsigned fields_of(K k) {
   switch (k) {
@@ -67,7 +69,7 @@ unsigned fields_of(K k) {
     case K::process_zombie: return f_broker;
     case K::tick: return f_ms;
     case K::move_leader: return f_partition | f_broker;
-    case K::restart_broker: return f_broker | f_clean;
+    case K::restart_broker: return f_broker | f_clean | f_snapshot;
     case K::expire: return 0;
     case K::restart_producer: return f_producer | f_resend | f_read_by_broker;
     case K::init_producer_id: return f_producer;
@@ -327,6 +329,13 @@ class Reader {
         case f_clean: e.flag = boolean(*m, fp); break;
         case f_resend: e.flag = boolean(*m, fp); break;
         case f_late_poll: e.late_poll = boolean(*m, fp); break;
+        case f_snapshot: {
+          const std::string& text = string(*m, fp);
+          if (!spec::parse_snapshot_damage(text, e.damage)) {
+            fail(fp, m->position, cat("a snapshot is \"none\", \"torn\" or \"corrupt\", not ", json::brief(*m)));
+          }
+          break;
+        }
         default: break;
       }
     }
@@ -400,6 +409,7 @@ spec::Event normalize_event(const spec::Event& e) {
   if (uses & (f_clean | f_resend)) n.flag = e.flag;
   if ((uses & f_after_append) && e.error == spec::Error::request_timed_out) n.flag = e.flag;
   if (uses & f_late_poll) n.late_poll = e.late_poll;
+  if (uses & f_snapshot) n.damage = e.damage;
   return n;
 }
 
@@ -575,6 +585,7 @@ std::string write_history_file(const HistoryFile& f) {
       if ((uses & bit) == 0) continue;
       if (bit == f_after_append && e.error != spec::Error::request_timed_out) continue;
       if (bit == f_late_poll && !e.late_poll) continue;  // the common case is left out
+      if (bit == f_snapshot && e.damage == spec::SnapshotDamage::none) continue;
       os << ", " << json::quote(n) << ": ";
       switch (bit) {
         case f_producer: os << e.producer; break;
@@ -586,6 +597,7 @@ std::string write_history_file(const HistoryFile& f) {
         case f_ms: os << e.ms; break;
         case f_error: os << json::quote(spec::name(e.error)); break;
         case f_late_poll: os << "true"; break;
+        case f_snapshot: os << json::quote(spec::name(e.damage)); break;
         default: os << (e.flag ? "true" : "false"); break;
       }
     }

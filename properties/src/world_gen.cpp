@@ -117,7 +117,15 @@ rc::Gen<spec::Event> gen_world_event(const WorldProfile& profile) {
         rc::gen::set(&spec::Event::late_poll,
                      late_polls && (kind == K::deliver_response || kind == K::timeout || kind == K::break_connection)
                          ? rc::gen::weightedOneOf<bool>({{5, rc::gen::just(false)}, {1, rc::gen::just(true)}})
-                         : rc::gen::just(false)));
+                         : rc::gen::just(false)),
+        // A restart sometimes finds its newest snapshot torn or corrupt.
+        rc::gen::set(&spec::Event::damage,
+                     kind == K::restart_broker
+                         ? rc::gen::weightedOneOf<spec::SnapshotDamage>(
+                               {{4, rc::gen::just(spec::SnapshotDamage::none)},
+                                {1, rc::gen::just(spec::SnapshotDamage::torn)},
+                                {1, rc::gen::just(spec::SnapshotDamage::corrupt)}})
+                         : rc::gen::just(spec::SnapshotDamage::none)));
   });
 }
 

@@ -59,7 +59,7 @@ std::uint64_t hash_history(const History& h) {
     x = mix(x, static_cast<std::uint64_t>(e.other) | static_cast<std::uint64_t>(static_cast<std::uint16_t>(e.error)) << 32 |
                    static_cast<std::uint64_t>(e.flag) << 48);
     x = mix(x, static_cast<std::uint64_t>(e.count) ^ (static_cast<std::uint64_t>(e.late_poll) << 63));
-    x = mix(x, static_cast<std::uint64_t>(e.ms));
+    x = mix(x, static_cast<std::uint64_t>(e.ms) ^ (static_cast<std::uint64_t>(e.damage) << 56));
   }
   return x;
 }
@@ -629,6 +629,11 @@ std::vector<Edit> build(const History& h, Stage stage, std::size_t keep, const s
           f.flag = false;
           edits.push_back(set_event(i, f));
         }
+        if (e.damage != spec::SnapshotDamage::none) {
+          Event f = e;
+          f.damage = spec::SnapshotDamage::none;
+          edits.push_back(set_event(i, f));
+        }
         if (e.late_poll) {  // a story that does not need the race must not show it
           Event f = e;
           f.late_poll = false;
@@ -689,6 +694,7 @@ History normalize(History history) {
     if (e.kind == K::fail_request) n.error = e.error;
     if (uses_flag(e)) n.flag = e.flag;
     if (uses_late_poll(e.kind)) n.late_poll = e.late_poll;
+    if (e.kind == K::restart_broker) n.damage = e.damage;
     e = n;
   }
   return history;

@@ -82,7 +82,9 @@ std::ostream& operator<<(std::ostream& os, const Event& e) {
     case K::process_zombie: return os << " B" << e.broker;
     case K::tick: return os << " +" << e.ms << " ms";
     case K::move_leader: return os << " p" << e.partition << " -> B" << e.broker;
-    case K::restart_broker: return os << " B" << e.broker << (e.flag ? " clean" : " unclean");
+    case K::restart_broker:
+      os << " B" << e.broker << (e.flag ? " clean" : " unclean");
+      return e.damage == SnapshotDamage::none ? os : os << ", its newest snapshot " << name(e.damage);
     case K::expire: return os;
     case K::restart_producer: return os << " P" << e.producer << (e.flag ? " re-sending unacknowledged" : "");
     case K::init_producer_id: return os << " P" << e.producer;
@@ -126,6 +128,9 @@ std::string check_event(const Event& e, const WorldConfig& c) {
   if (e.late_poll && e.kind != K::deliver_response && e.kind != K::timeout && e.kind != K::break_connection) {
     return std::string("only deliver-response, timeout and break-connection are handled in a poll (late_poll), not ") +
            std::string(name(e.kind));
+  }
+  if (e.damage != SnapshotDamage::none && e.kind != K::restart_broker) {
+    return std::string("only a restart-broker reads a snapshot (damage), not ") + std::string(name(e.kind));
   }
   if (e.kind == K::fail_request) {
     switch (e.error) {

@@ -697,7 +697,7 @@ struct World::State {
     break_connection(p, broker, read_by_broker, Error::request_timed_out);
   }
 
-  void restart_broker(int broker, bool clean) {
+  void restart_broker(int broker, bool clean, SnapshotDamage damage) {
     for (int p = 0; p < config.producers; ++p) {
       if (!has_traffic(p, broker)) continue;
       poll(p, false);
@@ -706,12 +706,14 @@ struct World::State {
     zombies[static_cast<std::size_t>(broker)].clear();
     for (Partition& part : partitions) {
       if (part.leader != broker) continue;
-      part.state->restart(now, clean);
+      part.state->restart(now, clean, damage);
       ++part.leader_epoch;  // the partition is offline, then led by the restarted broker again
     }
     Effect e{Effect::Kind::broker_restarted};
     e.broker = broker;
     e.value = clean ? 1 : 0;
+    e.error = Error::none;
+    e.offset = static_cast<std::int64_t>(damage);
     emit(e);
   }
 
@@ -856,7 +858,7 @@ std::vector<Effect> World::apply(const Event& ev) {
       }
       break;
     }
-    case K::restart_broker: s.restart_broker(ev.broker, ev.flag); break;
+    case K::restart_broker: s.restart_broker(ev.broker, ev.flag, ev.damage); break;
     case K::expire: {
       for (std::size_t q = 0; q < s.partitions.size(); ++q) {
         const std::size_t before = s.partitions[q].state->producers().size();
@@ -982,7 +984,11 @@ std::ostream& operator<<(std::ostream& os, const Effect& e) {
     case K::producer_id_assigned: return os << " P" << e.producer << " now " << e.stamp.stamp;
     case K::batch_restamped: return os << " P" << e.producer << " " << e.stamp;
     case K::leader_moved: return os << " p" << e.partition << " -> B" << e.broker;
-    case K::broker_restarted: return os << " B" << e.broker << (e.value ? " clean" : " unclean");
+    case K::broker_restarted:
+      os << " B" << e.broker << (e.value ? " clean" : " unclean");
+      return e.offset == 0 ? os
+                           : os << ", newest snapshot " << name(static_cast<SnapshotDamage>(e.offset))
+                                << ": falls back to the previous one";
     case K::producer_state_expired: return os << " p" << e.partition << " (" << e.value << " producers)";
     case K::producer_restarted: return os << " P" << e.producer << " session " << e.value;
     case K::time_advanced: return os << " +" << e.value << " ms";

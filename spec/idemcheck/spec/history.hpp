@@ -42,6 +42,7 @@ struct Event {
     tick,              ///< time advances by `ms`
     move_leader,       ///< `partition`'s leader becomes `broker`
     restart_broker,    ///< `broker` restarts (cleanly if `flag`) and reloads the producer state of what it leads
+                       ///< from its newest readable snapshot (`damage`: the newest is torn or corrupt)
     expire,            ///< every partition runs its producer-state expiry sweep
     restart_producer,  ///< producer restarts with a new producer id; if `flag` its application re-sends what was not acknowledged
     init_producer_id,  ///< the InitProducerId answer a producer waits for after epoch exhaustion arrives:
@@ -61,6 +62,9 @@ struct Event {
   /// sender-loop iteration that expires the batch (Kafka's race of about a millisecond). Without it,
   /// that iteration runs first. No effect when no deadline passed.
   bool late_poll = false;
+  /// restart-broker: the newest producer-state snapshot the restart reads is torn or corrupt, so
+  /// it falls back to the previous readable one, or to none, and replays the log after it.
+  SnapshotDamage damage = SnapshotDamage::none;
   friend bool operator==(const Event&, const Event&) = default;
 };
 
