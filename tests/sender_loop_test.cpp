@@ -118,7 +118,9 @@ TEST(SenderLoop, RetriesOneAllowsOneRetry) {
 // handleFailedBatch). (The earlier world computed adjust from sends: no bump.)
 TEST(SenderLoop, AdjustOnAFinalFailureCountsReenqueues) {
   Replay r(config({{"retries", "1"}}));
-  r.apply_all({send(), drain(), fail(Error::not_enough_replicas), tick(120'000), response(0, true), drain()});
+  // Sent at t=100000, so that its request does not time out before the deadline at t=120000.
+  r.apply_all({send(), tick(100'000), drain(), fail(Error::not_enough_replicas), tick(20'000), response(0, true),
+               drain()});
   EXPECT_EQ(r.outcome(0).error, Error::not_enough_replicas) << r.trace();
   EXPECT_EQ(r.current().epoch, 1) << "retries remained, so the failure bumps the epoch" << r.trace();
 }
@@ -130,7 +132,8 @@ TEST(SenderLoop, AdjustOnAFinalFailureCountsReenqueues) {
 // in flight, then its request fails: no epoch bump. (The earlier world bumped.)
 TEST(SenderLoop, TheFailureOfAnExpiredBatchDoesNotBumpTheEpoch) {
   Replay r(config());
-  r.apply_all({send(), drain(), tick(120'000), drain(), fail(Error::not_enough_replicas), response(), drain()});
+  r.apply_all({send(), tick(100'000), drain(), tick(20'000), drain(), fail(Error::not_enough_replicas), response(),
+               drain()});
   ASSERT_EQ(r.all(EK::batch_expired).size(), 1u) << r.trace();
   EXPECT_EQ(r.outcome(0).error, Error::delivery_timeout);
   EXPECT_EQ(r.current().epoch, 0) << "the late error of a done batch must not bump the epoch" << r.trace();
@@ -143,7 +146,7 @@ TEST(SenderLoop, TheFailureOfAnExpiredBatchDoesNotBumpTheEpoch) {
 // two-argument completeBatch). Kafka's source, not the issue text, decides.
 TEST(SenderLoop, TheLateSuccessOfAnExpiredBatchStillMovesTheLastAckedSequence) {
   Replay r(config());
-  r.apply_all({send(), drain(), tick(120'000), drain(), ev(K::deliver_request), response()});
+  r.apply_all({send(), tick(100'000), drain(), tick(20'000), drain(), ev(K::deliver_request), response()});
   EXPECT_EQ(r.outcome(0).state, State::failed) << r.trace();
   EXPECT_EQ(r.outcome(0).error, Error::delivery_timeout);
   const auto& p0 = r.world.observe().sequencers.at(0).partitions.at(0);
@@ -203,7 +206,7 @@ TEST(SenderLoop, EpochExhaustionWaitsForInitProducerIdAndStartsAtEpochZero) {
   c.initial_epoch = 32'767;
   Replay r(c);
   // A definitive failure with retries left requests a bump (late poll at the deadline).
-  r.apply_all({send(), drain(), fail(Error::not_enough_replicas), tick(120'000), response(0, true)});
+  r.apply_all({send(), tick(100'000), drain(), fail(Error::not_enough_replicas), tick(20'000), response(0, true)});
   r.apply_all({send(), drain()});
   EXPECT_EQ(r.all(EK::producer_id_requested).size(), 1u) << r.trace();
   EXPECT_EQ(r.current().producer_id, -1);
@@ -245,7 +248,7 @@ TEST(SenderLoop, ARequestTimesOutStrictlyAfterTheTimeoutAndItsConnectionFailsWit
 // left and the producer bumped its epoch.)
 TEST(SenderLoop, TheIterationAtADeadlineExpiresTheBatchBeforeTheResponseIsHandled) {
   Replay r(config());
-  r.apply_all({send(), drain(), fail(Error::not_enough_replicas), tick(120'000), response(), drain()});
+  r.apply_all({send(), tick(100'000), drain(), fail(Error::not_enough_replicas), tick(20'000), response(), drain()});
   EXPECT_FALSE(r.all(EK::sender_woke).empty()) << r.trace();
   EXPECT_EQ(r.outcome(0).error, Error::delivery_timeout) << r.trace();
   EXPECT_EQ(r.current().epoch, 0) << "no bump: the error reached a batch that was done" << r.trace();
@@ -255,7 +258,7 @@ TEST(SenderLoop, TheIterationAtADeadlineExpiresTheBatchBeforeTheResponseIsHandle
 // late_poll) handles the response first; then the failure bumps the epoch.
 TEST(SenderLoop, ALatePollHandlesTheResponseBeforeTheExpiry) {
   Replay r(config());
-  r.apply_all({send(), drain(), fail(Error::not_enough_replicas), tick(120'000)});
+  r.apply_all({send(), tick(100'000), drain(), fail(Error::not_enough_replicas), tick(20'000)});
   EXPECT_TRUE(has(r.apply(response(0, true)), EK::late_poll)) << r.trace();
   r.apply(drain());
   EXPECT_EQ(r.outcome(0).error, Error::not_enough_replicas) << r.trace();
@@ -281,10 +284,11 @@ TEST(SenderLoop, ABatchDrainedAtItsDeadlineExpiresAndIsStillSent) {
 // in flight. (The earlier world expired every batch past its deadline.)
 TEST(SenderLoop, InFlightExpiryStopsAtTheFirstUnexpiredBatch) {
   Replay r(config());
-  r.apply_all({send(), drain(), tick(10), send(), drain()});        // A (t=0) and B (t=10) in flight
+  // A (created t=0) and B (t=10) sent at t=95000, so no request times out before t=125001.
+  r.apply_all({send(), tick(10), send(), tick(94'990), drain(), drain()});
   r.apply_all({fail(Error::not_enough_replicas), response()});      // A re-enqueued
   r.apply_all({tick(100), drain()});                                // A again, behind B in drain order
-  r.apply_all({tick(120'000 - 110), drain()});                      // t = A's deadline, before B's
+  r.apply_all({tick(120'000 - 95'100), drain()});                   // t = A's deadline, before B's
   EXPECT_TRUE(r.all(EK::batch_expired).empty()) << r.trace();
   EXPECT_EQ(r.outcome(0).state, State::pending);
   r.apply_all({tick(10), drain()});  // B's deadline: both go
@@ -310,6 +314,45 @@ TEST(SenderLoop, AStoppedPartitionStopsTheDrainOfItsWholeBroker) {
   r.apply_all({ev(K::deliver_request, 0, 0), response(0), drain(1)});
   EXPECT_EQ(r.all(EK::request_sent).size(), 3u) << r.trace();
   EXPECT_EQ(r.all(EK::batch_in_request).size(), 4u) << r.trace();
+}
+
+// NetworkClient.poll times requests out in every poll, and the sender's poll
+// never sleeps longer than request.timeout.ms: once time has passed a
+// request's timeout, the next event that touches the producer finds it timed
+// out at that time, and the broker can no longer read it. (The earlier world
+// let a request wait for ever until a `timeout` event.)
+TEST(SenderLoop, ARequestTimesOutByItselfOnceItsTimeHasPassed) {
+  Replay r(config());
+  r.apply_all({send(), drain(), tick(40'000), ev(K::deliver_request)});
+  ASSERT_EQ(r.all(EK::request_timeout).size(), 1u) << r.trace();
+  EXPECT_EQ(r.all(EK::request_timeout)[0].value, 30'001) << "strictly after request.timeout.ms";
+  EXPECT_TRUE(r.world.log(0).empty()) << "the closed connection carried the request away" << r.trace();
+  ASSERT_EQ(r.all(EK::batch_retried).size(), 1u);
+  EXPECT_EQ(r.all(EK::batch_retried)[0].error, Error::request_timed_out);
+}
+
+// Finding 1 without any race. A retried batch A is drained again behind a
+// younger batch B (Sender.addToInflightBatches appends it), so at A's
+// deadline the in-flight expiry stops at B and A stays in flight. B was
+// written, but its answer is late (as an acks=all answer waiting for the ISR
+// can be); when B's request times out, the connection closes, A fails there
+// past its deadline with retries left (Sender.canRetry is false, failBatch
+// adjusts), the epoch is bumped, and B, re-stamped to (epoch 1, seq 0), is
+// written again. Every step happens at an ordinary time, seconds apart from the
+// deadlines: a schedule the Java client runs without any race.
+TEST(SenderLoop, AStuckRetryFailingPastItsDeadlineDuplicatesAWrittenBatchWithoutARace) {
+  Replay r(config());
+  r.apply_all({send(), tick(5'000), send()});                  // A at t=0, B at t=5000 (deadlines 120000, 125000)
+  r.apply_all({tick(87'000), drain(), drain()});               // t=92000: A, then B, each in its own request
+  r.apply_all({fail(Error::not_enough_replicas), ev(K::deliver_request), response()});  // A re-enqueued; B written
+  r.apply_all({tick(100), drain()});                           // A again, behind B
+  r.apply_all({tick(29'901), drain()});                        // t=122001: B's request times out
+  EXPECT_TRUE(r.all(EK::late_poll).empty());
+  EXPECT_EQ(r.outcome(0).error, Error::request_timed_out) << "A failed past its deadline" << r.trace();
+  EXPECT_EQ(r.current().epoch, 1) << r.trace();
+  r.apply_all({tick(100), drain(), ev(K::deliver_request)});
+  ASSERT_EQ(r.world.log(0).size(), 2u) << r.trace();
+  EXPECT_EQ(r.world.log(0)[0].records, r.world.log(0)[1].records) << "B is in the log twice" << r.trace();
 }
 
 }  // namespace

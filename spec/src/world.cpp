@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <limits>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <stdexcept>
 
@@ -321,19 +323,6 @@ struct World::State {
     disconnect_client(p, broker, error);
   }
 
-  // Would the expiry step of a loop iteration expire anything now? Its scans
-  // stop at the first unexpired batch of each in-flight list and each queue,
-  // so only those heads matter; they are also what bounds the sender's poll
-  // (the accumulator's next batch expiry time).
-  bool expiry_due(int p) const {
-    const Producer& pr = producers[static_cast<std::size_t>(p)];
-    for (std::size_t q = 0; q < pr.queues.size(); ++q) {
-      if (!pr.in_flight[q].empty() && reached_delivery_timeout(pr.batches.at(pr.in_flight[q].front()))) return true;
-      if (!pr.queues[q].empty() && reached_delivery_timeout(pr.batches.at(pr.queues[q].front()))) return true;
-    }
-    return false;
-  }
-
   void expire(int p, ProducerBatch& b) {
     Producer& pr = producers[static_cast<std::size_t>(p)];
     Effect e{Effect::Kind::batch_expired};
@@ -557,24 +546,103 @@ struct World::State {
     if (broker >= 0) send_request(p, broker, std::move(req));
   }
 
-  // Before the producer handles what a poll brought (a response, a
-  // disconnect, a request timeout): the sender's poll never sleeps past the
-  // next batch expiry, so if a delivery deadline has passed since the last
-  // iteration, an iteration ran at that deadline and expired the batch first.
-  // Only a poll that was already under way when the deadline passed (the
-  // history's `late_poll`) handles its events before that iteration.
-  void poll(int p, bool late) {
-    if (!expiry_due(p)) return;
-    if (late) {
-      Effect e{Effect::Kind::late_poll};
-      e.producer = p;
-      emit(e);
-      return;
+  // --- the sender's timers -------------------------------------------------------
+
+  // The earliest delivery deadline the expiry of W3 would act on: the heads of
+  // the in-flight lists and of the queues (the scans stop at the first
+  // unexpired batch, so nothing behind a head matters; they are also what
+  // bounds the sender's poll). None while InitProducerId is under way: no
+  // iteration expires anything then.
+  std::optional<std::int64_t> next_deadline(int p) const {
+    const Producer& pr = producers[static_cast<std::size_t>(p)];
+    if (pr.awaiting_producer_id) return std::nullopt;
+    std::optional<std::int64_t> out;
+    auto consider = [&](std::uint64_t id) {
+      const std::int64_t d = pr.batches.at(id).created_ms + config.producer.delivery_timeout_ms;
+      if (!out || d < *out) out = d;
+    };
+    for (std::size_t q = 0; q < pr.queues.size(); ++q) {
+      if (!pr.in_flight[q].empty()) consider(pr.in_flight[q].front());
+      if (!pr.queues[q].empty()) consider(pr.queues[q].front());
     }
-    Effect e{Effect::Kind::sender_woke};
-    e.producer = p;
-    emit(e);
-    run_once(p, -1);
+    return out;
+  }
+
+  // The earliest request timeout (time, broker): the oldest request of each
+  // connection times out strictly after request.timeout.ms.
+  std::optional<std::pair<std::int64_t, int>> next_request_timeout(int p) const {
+    const Producer& pr = producers[static_cast<std::size_t>(p)];
+    std::optional<std::pair<std::int64_t, int>> out;
+    for (int b = 0; b < config.brokers; ++b) {
+      const auto& o = pr.outstanding[static_cast<std::size_t>(b)];
+      if (o.empty()) continue;
+      const std::int64_t t = o.front().sent_ms + config.producer.request_timeout_ms + 1;
+      if (!out || t < out->first) out = std::pair{t, b};
+    }
+    return out;
+  }
+
+  // Bring producer p's sender up to `until`, in time order, as Kafka's sender
+  // meets its timers: every request timeout before `until` (at it too if
+  // `timeout_at_until`) closes its connection (NetworkClient.poll's
+  // handleTimedOutRequests, which every poll runs, and the poll never sleeps
+  // longer than request.timeout.ms); every delivery deadline before `until`
+  // (at it too if `deadline_at_until`) wakes the sender for an iteration that
+  // drains nothing and expires (the poll never sleeps past the next batch
+  // expiry). A request timeout and a deadline in the same millisecond are
+  // met in that order: the poll handles the timeout, then the iteration runs.
+  // A head batch whose deadline passed while it was behind another one is met
+  // as soon as it becomes a head.
+  void catch_up(int p, std::int64_t until, bool deadline_at_until, bool timeout_at_until) {
+    const std::int64_t saved = now;
+    std::int64_t clock = std::numeric_limits<std::int64_t>::min();
+    for (;;) {
+      const auto d = next_deadline(p);
+      const auto r = next_request_timeout(p);
+      const bool d_due = d && (*d < until || (*d == until && deadline_at_until));
+      const bool r_due = r && (r->first < until || (r->first == until && timeout_at_until));
+      if (!d_due && !r_due) break;
+      if (r_due && (!d_due || r->first <= *d)) {
+        clock = std::max(clock, r->first);
+        now = clock;
+        Effect e{Effect::Kind::request_timeout};
+        e.producer = p;
+        e.broker = r->second;
+        e.value = clock;
+        emit(e);
+        break_connection(p, r->second, 0, Error::request_timed_out);
+      } else {
+        clock = std::max(clock, *d);
+        now = clock;
+        Effect e{Effect::Kind::sender_woke};
+        e.producer = p;
+        e.value = clock;
+        emit(e);
+        run_once(p, -1);
+      }
+    }
+    now = saved;
+  }
+
+  // Before the producer handles what a poll brought at `now` (a response, a
+  // disconnect, a request timeout): the timers that passed come first, a
+  // deadline in this very millisecond included (W6). A `late` poll was under
+  // way when the earliest due deadline passed: only the timers before that
+  // deadline come first; the rest follow the event (at the next event that
+  // touches the producer).
+  void poll(int p, bool late) {
+    if (late) {
+      const auto d = next_deadline(p);
+      if (d && *d <= now) {
+        catch_up(p, *d, false, false);
+        Effect e{Effect::Kind::late_poll};
+        e.producer = p;
+        e.value = *d;
+        emit(e);
+        return;
+      }
+    }
+    catch_up(p, now, true, false);
   }
 
   // --- brokers ---------------------------------------------------------------
@@ -625,6 +693,7 @@ struct World::State {
   }
 
   void deliver_request(int p, int broker, Error injected, bool after_append) {
+    catch_up(p, now, false, false);  // a connection the client closed before now carries nothing
     Connection& c = net[static_cast<std::size_t>(p)][static_cast<std::size_t>(broker)];
     if (c.to_broker.empty()) return;
     const Request req = std::move(c.to_broker.front());
@@ -637,6 +706,7 @@ struct World::State {
     Connection& c = net[static_cast<std::size_t>(p)][static_cast<std::size_t>(broker)];
     if (c.to_producer.empty()) return;
     poll(p, late);
+    if (c.to_producer.empty()) return;  // the client closed the connection (a request timeout) before it arrived
     const Response resp = std::move(c.to_producer.front());
     c.to_producer.pop_front();
     Producer& pr = producers[static_cast<std::size_t>(p)];
@@ -662,6 +732,7 @@ struct World::State {
   }
 
   void lose_response(int p, int broker) {
+    catch_up(p, now, false, false);
     Connection& c = net[static_cast<std::size_t>(p)][static_cast<std::size_t>(broker)];
     if (c.to_producer.empty()) return;
     Effect e{Effect::Kind::response_lost};
@@ -693,7 +764,13 @@ struct World::State {
       emit(e);
       now = deadline;
     }
-    poll(p, late);
+    poll(p, late);  // may have timed the request out already, if its time had passed before this event
+    if (producers[static_cast<std::size_t>(p)].outstanding[static_cast<std::size_t>(broker)].empty()) return;
+    Effect e{Effect::Kind::request_timeout};
+    e.producer = p;
+    e.broker = broker;
+    e.value = now;
+    emit(e);
     break_connection(p, broker, read_by_broker, Error::request_timed_out);
   }
 
@@ -817,7 +894,11 @@ std::vector<Effect> World::apply(const Event& ev) {
       }
       break;
     }
-    case K::drain: s.run_once(ev.producer, ev.broker); break;
+    case K::drain:
+      // This iteration is the one at a deadline of this very millisecond (drain, then expiry).
+      s.catch_up(ev.producer, s.now, false, true);
+      s.run_once(ev.producer, ev.broker);
+      break;
     case K::deliver_request: s.deliver_request(ev.producer, ev.broker, Error::none, false); break;
     case K::fail_request: {
       // Only a replication timeout can come either side of the append;
@@ -876,7 +957,10 @@ std::vector<Effect> World::apply(const Event& ev) {
     case K::restart_producer: s.restart_producer(ev.producer, ev.flag, ev.count); break;
     case K::init_producer_id: {
       Producer& pr = s.producers[static_cast<std::size_t>(ev.producer)];
-      if (pr.sequencer && pr.awaiting_producer_id) s.assign_producer_id(ev.producer, 0);
+      if (pr.sequencer && pr.awaiting_producer_id) {
+        s.catch_up(ev.producer, s.now, true, false);
+        s.assign_producer_id(ev.producer, 0);
+      }
       break;
     }
   }
@@ -942,6 +1026,7 @@ std::string_view name(Effect::Kind k) {
     case K::producer_restarted: return "producer-restarted";
     case K::time_advanced: return "time-advanced";
     case K::sender_woke: return "sender-woke";
+    case K::request_timeout: return "request-timeout";
     case K::late_poll: return "late-poll";
     case K::producer_id_requested: return "producer-id-requested";
   }
@@ -992,9 +1077,14 @@ std::ostream& operator<<(std::ostream& os, const Effect& e) {
     case K::producer_state_expired: return os << " p" << e.partition << " (" << e.value << " producers)";
     case K::producer_restarted: return os << " P" << e.producer << " session " << e.value;
     case K::time_advanced: return os << " +" << e.value << " ms";
-    case K::sender_woke: return os << " P" << e.producer << " at a delivery deadline (drains nothing, expires first)";
+    case K::sender_woke:
+      return os << " P" << e.producer << " at t=" << e.value << ", a delivery deadline (an iteration that drains nothing)";
+    case K::request_timeout:
+      return os << " P" << e.producer << " <-> B" << e.broker << " at t=" << e.value
+                << ": a request is older than request.timeout.ms; the client closes the connection";
     case K::late_poll:
-      return os << " P" << e.producer << ": the poll crossed a delivery deadline; handled before the expiry";
+      return os << " P" << e.producer << ": the poll crossed the delivery deadline t=" << e.value
+                << "; handled before the expiry";
     case K::producer_id_requested: return os << " P" << e.producer << " sends InitProducerId; draining waits";
   }
   return os;

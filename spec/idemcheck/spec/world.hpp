@@ -191,6 +191,7 @@ struct Effect {
     producer_restarted,
     time_advanced,
     sender_woke,            ///< a sender-loop iteration at a delivery deadline, before the poll's events
+    request_timeout,        ///< a request passed request.timeout.ms: the client closes its connection
     late_poll,              ///< the poll crossed a delivery deadline: its events come before the expiry
     producer_id_requested,  ///< InitProducerId sent after epoch exhaustion; draining waits for it
   };
