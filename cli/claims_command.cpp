@@ -26,7 +26,7 @@ const char* kUsage =
     "\n"
     "options:\n"
     "  --seed N|random   seed of the histories (default 1)\n"
-    "  --histories N     histories per claim at most (default 2000); a search\n"
+    "  --histories N     histories per claim at most (default 10000); a search\n"
     "                    stops at its first violation\n"
     "  --max-size N      RapidCheck size cap, 1..100 (default 60)\n"
     "  --claim ID        only this claim (repeatable); --list shows the ids\n"
@@ -51,7 +51,7 @@ int run_claims_command(const Args& args, std::FILE* out, std::FILE* err) {
   }
   properties::ClaimBudget budget;
   budget.max_size = 60;
-  std::uint64_t histories = 2000, max_size = 60;
+  std::uint64_t histories = 10000, max_size = 60;
   if (o.value("--seed") == "random") {
     budget.seed = std::random_device{}();
   } else if (auto e = read_unsigned(o, "--seed", 0, UINT64_MAX, budget.seed)) {
@@ -120,8 +120,8 @@ int run_claims_command(const Args& args, std::FILE* out, std::FILE* err) {
       d << fmt::format("  shortest found: {} events (shrunk from {} with {} candidates in {:.2f} s)\n",
                        cx.shrunk.events.size(), cx.stats.original_length, cx.stats.candidates, cx.stats.seconds);
       if (r.needs_race) {
-        d << fmt::format("  needs the late-poll race: no violation in {} histories without it (pinned: {})\n",
-                         r.race_free_histories, c->needs_race ? "needs it" : "does not");
+        d << fmt::format("  needs the late-poll race: no violation in {} histories without it{}\n", r.race_free_histories,
+                         !c->needs_race ? "" : *c->needs_race ? " (pinned: needs it)" : " (pinned: does not)");
       } else if (r.race_free_histories > 0) {
         d << fmt::format("  needs no race: this counterexample has none (found again without late polls)\n");
       }

@@ -63,8 +63,9 @@ TEST_P(ClaimFails, TheHarnessFindsAndShrinksTheViolation) {
   const properties::Claim& claim = *properties::find_claim(GetParam());
   properties::ClaimBudget budget;
   budget.seed = search_seed();
-  budget.histories = 20000;
+  budget.histories = 40000;
   budget.max_size = 60;
+  budget.race_search = false;  // the main job pins which violations need the race, on its fixed seed
   std::cout << "claim " << claim.id << ": IDEMCHECK_SEED=" << budget.seed << "\n";
   const properties::ClaimResult r = properties::check_claim(claim, budget);
   ASSERT_FALSE(r.divergence) << "spec and impl disagree (IDEMCHECK_SEED=" << budget.seed << ")";

@@ -346,7 +346,7 @@ TEST(SenderLoop, AStuckRetryFailingPastItsDeadlineDuplicatesAWrittenBatchWithout
   r.apply_all({tick(87'000), drain(), drain()});               // t=92000: A, then B, each in its own request
   r.apply_all({fail(Error::not_enough_replicas), ev(K::deliver_request), response()});  // A re-enqueued; B written
   r.apply_all({tick(100), drain()});                           // A again, behind B
-  r.apply_all({tick(29'901), drain()});                        // t=122001: B's request times out
+  r.apply_all({tick(29'902), drain()});                        // t=122002: B's request timed out at 122001
   EXPECT_TRUE(r.all(EK::late_poll).empty());
   EXPECT_EQ(r.outcome(0).error, Error::request_timed_out) << "A failed past its deadline" << r.trace();
   EXPECT_EQ(r.current().epoch, 1) << r.trace();

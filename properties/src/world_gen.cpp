@@ -1,5 +1,6 @@
 #include "idemcheck/properties/world_gen.hpp"
 
+#include <algorithm>
 #include <vector>
 
 namespace idemcheck::properties {
@@ -87,11 +88,18 @@ rc::Gen<spec::Event> gen_world_event(const WorldProfile& profile) {
   const std::int64_t max_records = profile.max_records;
   const bool huge = profile.huge_sends;
   const bool late_polls = profile.late_polls;
+  const int late_odds = std::max(1, profile.late_poll_odds);
   // Mostly short steps of time, sometimes long enough for request and
-  // delivery timeouts and producer-state expiry.
-  auto ms = rc::gen::weightedOneOf<std::int64_t>({{10, rc::gen::inRange<std::int64_t>(1, 250)},
-                                                  {2, rc::gen::inRange<std::int64_t>(1'000, 40'000)},
-                                                  {1, rc::gen::inRange<std::int64_t>(100'000, 200'000)}});
+  // delivery timeouts and producer-state expiry, and sometimes close to the
+  // delivery timeout less the request timeout (a request sent then is still
+  // in flight at its batch's deadline).
+  const std::int64_t gap = std::max<std::int64_t>(
+      1, profile.config.producer.delivery_timeout_ms - profile.config.producer.request_timeout_ms);
+  auto ms = rc::gen::weightedOneOf<std::int64_t>(
+      {{10, rc::gen::inRange<std::int64_t>(1, 250)},
+       {2, rc::gen::inRange<std::int64_t>(1'000, 40'000)},
+       {1, rc::gen::inRange<std::int64_t>(std::max<std::int64_t>(1, gap - 5'000), gap + 5'000)},
+       {1, rc::gen::inRange<std::int64_t>(100'000, 200'000)}});
   auto records = huge ? rc::gen::weightedOneOf<std::int64_t>(
                             {{6, rc::gen::inRange<std::int64_t>(1, max_records + 1)},
                              {1, rc::gen::inRange<std::int64_t>((std::int64_t{1} << 31) - 65'536, (std::int64_t{1} << 31) - 1)}})
@@ -116,7 +124,8 @@ rc::Gen<spec::Event> gen_world_event(const WorldProfile& profile) {
         // handles are drawn with it, so that searches reach the stories that need it.
         rc::gen::set(&spec::Event::late_poll,
                      late_polls && (kind == K::deliver_response || kind == K::timeout || kind == K::break_connection)
-                         ? rc::gen::weightedOneOf<bool>({{5, rc::gen::just(false)}, {1, rc::gen::just(true)}})
+                         ? rc::gen::weightedOneOf<bool>({{static_cast<std::size_t>(late_odds - 1), rc::gen::just(false)},
+                                                         {1, rc::gen::just(true)}})
                          : rc::gen::just(false)),
         // A restart sometimes finds its newest snapshot torn or corrupt.
         rc::gen::set(&spec::Event::damage,

@@ -589,10 +589,12 @@ struct World::State {
   // longer than request.timeout.ms); every delivery deadline before `until`
   // (at it too if `deadline_at_until`) wakes the sender for an iteration that
   // drains nothing and expires (the poll never sleeps past the next batch
-  // expiry). A request timeout and a deadline in the same millisecond are
-  // met in that order: the poll handles the timeout, then the iteration runs.
-  // A head batch whose deadline passed while it was behind another one is met
-  // as soon as it becomes a head.
+  // expiry). Of two timers in the same millisecond the deadline's iteration
+  // comes first: the other order (the poll that returns at the deadline
+  // handles a request timeout of that very millisecond first) is the
+  // millisecond race that only a `late_poll` event asks for. A head batch
+  // whose deadline passed while it was behind another one is met as soon as
+  // it becomes a head.
   void catch_up(int p, std::int64_t until, bool deadline_at_until, bool timeout_at_until) {
     const std::int64_t saved = now;
     std::int64_t clock = std::numeric_limits<std::int64_t>::min();
@@ -602,7 +604,7 @@ struct World::State {
       const bool d_due = d && (*d < until || (*d == until && deadline_at_until));
       const bool r_due = r && (r->first < until || (r->first == until && timeout_at_until));
       if (!d_due && !r_due) break;
-      if (r_due && (!d_due || r->first <= *d)) {
+      if (r_due && (!d_due || r->first < *d)) {
         clock = std::max(clock, r->first);
         now = clock;
         Effect e{Effect::Kind::request_timeout};
@@ -896,7 +898,7 @@ std::vector<Effect> World::apply(const Event& ev) {
     }
     case K::drain:
       // This iteration is the one at a deadline of this very millisecond (drain, then expiry).
-      s.catch_up(ev.producer, s.now, false, true);
+      s.catch_up(ev.producer, s.now, false, false);
       s.run_once(ev.producer, ev.broker);
       break;
     case K::deliver_request: s.deliver_request(ev.producer, ev.broker, Error::none, false); break;

@@ -31,6 +31,8 @@ struct WorldProfile {
   /// late_poll (the poll crossed a delivery deadline: Kafka's rare race).
   /// False: every history is free of that race.
   bool late_polls = true;
+  /// With late_polls: one in `late_poll_odds` of those events is drawn late.
+  int late_poll_odds = 6;
   /// Weight of one kind.
   int& weight(spec::Event::Kind k) { return weights[static_cast<std::size_t>(k)]; }
 };

@@ -57,14 +57,22 @@
 //      2^(attempts - 1), capped at retry.backoff.max.ms; not at all when its
 //      leader changed since (ProducerBatch.hasLeaderChangedForTheOngoingRetry).
 //      A leader's epoch rises at every move and at a restart of its leader.
-//   W6 the poll and the deadline: the sender's poll never sleeps past the next
-//      batch expiry (sendProducerData's poll timeout), so before the producer
-//      handles what a poll brought (a response, a disconnect, a request
-//      timeout), if the expiry of W3 would expire a batch now, an iteration
-//      that drains nothing runs first (`sender-woke`). Only when the history
-//      marks the event `late_poll` (the poll was already under way when the
-//      deadline passed: a race of about a millisecond in Kafka) is the event
-//      handled first, and the timeline, chart and file say so (`late-poll`).
+//   W6 the sender's timers: its poll never sleeps past the next batch expiry
+//      (sendProducerData's poll timeout) nor longer than request.timeout.ms
+//      (NetworkClient.poll), and every poll times requests out. So before an
+//      event that touches a producer (a drain, what a poll brings, a request
+//      the broker reads from its connection), the timers that passed since
+//      are met in time order: a request timeout closes its connection (W7,
+//      `request-timeout`); a delivery deadline of a scan head runs an
+//      iteration that drains nothing (`sender-woke`): its expiry comes before
+//      the event. Within one millisecond the default order is the common one:
+//      a deadline's iteration before a request timeout or a response of that
+//      millisecond, and a drain at a deadline is that iteration (drain, then
+//      expiry). Only an event the history marks `late_poll` (the poll was
+//      under way when the deadline passed: Kafka's race of about a
+//      millisecond, or a poll delayed past it) is handled before the timers
+//      from that deadline on; the timeline, chart and file say so
+//      (`late-poll`).
 //   W7 request timeouts (NetworkClient.handleTimedOutRequests, InFlight
 //      Requests.hasExpiredRequest): a request times out strictly after
 //      request.timeout.ms; the connection closes and every request on it
