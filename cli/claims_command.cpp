@@ -1,10 +1,14 @@
 // `idemcheck [claims]`: the claims table, the tool's default job.
+#include <algorithm>
 #include <random>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#ifdef IDEMCHECK_HAVE_IO
+#include "idemcheck/io/history_file.hpp"
+#endif
 #include "idemcheck/properties/claims.hpp"
 #include "options.hpp"
 #include "timeline_text.hpp"
@@ -31,6 +35,8 @@ const char* kUsage =
     "  --max-size N      RapidCheck size cap, 1..100 (default 60)\n"
     "  --claim ID        only this claim (repeatable); --list shows the ids\n"
     "  --explain         print each counterexample step by step\n"
+    "  --save DIR        write each shrunk counterexample to DIR/<claim>.json, with\n"
+    "                    its outcome as \"expect\" (how tests/corpus/ is made)\n"
     "  --list            list the claims and exit\n";
 
 
@@ -42,6 +48,7 @@ int run_claims_command(const Args& args, std::FILE* out, std::FILE* err) {
                                            {"--max-size", true},
                                            {"--claim", true, true},
                                            {"--explain"},
+                                           {"--save", true},
                                            {"--list"}}, kUsage, out, err);
   if (const int* status = std::get_if<int>(&started)) return *status;
   const ParsedOptions& o = std::get<ParsedOptions>(started);
@@ -128,6 +135,36 @@ int run_claims_command(const Args& args, std::FILE* out, std::FILE* err) {
       d << fmt::format("  replay: idemcheck claims --claim {} --seed {} --histories {} --max-size {} --explain\n",
                        c->id, budget.seed, budget.histories, budget.max_size);
       if (o.has("--explain")) d << format_timeline(cx.shrunk);
+      if (o.value("--save")) {
+#ifdef IDEMCHECK_HAVE_IO
+        const std::string path = o.value("--save").value_or(".") + "/" + c->id + ".json";
+        const std::string description = fmt::format("Claim {}: {}.\nSetting: {}.", c->id, c->article, c->setting);
+        auto file = io::from_history(cx.shrunk, description);
+        std::string error = std::holds_alternative<std::string>(file) ? std::get<std::string>(file) : "";
+        if (error.empty()) {
+          io::HistoryFile f = std::get<io::HistoryFile>(file);
+          io::Expectation x;
+          std::vector<spec::Anomaly> kinds;
+          // The file's outcome is every anomaly of the replay, not only the claim's.
+          for (const auto& a : properties::run_world(cx.shrunk, spec::CheckSet{}).anomalies) {
+            if (std::find(kinds.begin(), kinds.end(), a.kind) == kinds.end()) kinds.push_back(a.kind);
+          }
+          x.anomalies = kinds;
+          x.spec_impl_agree = true;
+          f.expect = x;
+          error = io::save_history_file(path, f);
+        }
+        if (!error.empty()) {
+          fmt::print(err, "idemcheck claims: could not save {}: {}\n", path, error);
+          all_as_pinned = false;
+        } else {
+          d << fmt::format("  saved: {}\n", path);
+        }
+#else
+        fmt::print(err, "idemcheck claims: --save needs the history file library\n");
+        return 2;
+#endif
+      }
     }
     details.push_back(d.str());
   }
