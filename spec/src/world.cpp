@@ -2,6 +2,7 @@
 #include "idemcheck/spec/world.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <deque>
 #include <limits>
@@ -344,6 +345,7 @@ struct World::State {
   // stopping at its first unexpired batch; the queued ones fail first.
   void expire_batches(int p) {
     Producer& pr = producers[static_cast<std::size_t>(p)];
+    if (const auto d = next_deadline(p); !d || *d > now) return;  // the common case: no head has expired
     std::vector<std::uint64_t> in_flight_expired;
     std::vector<std::uint64_t> queued_expired;
     for (std::size_t q = 0; q < pr.queues.size(); ++q) {
@@ -450,18 +452,19 @@ struct World::State {
     const ProducerConfig& c = config.producer;
     Request req{0, p, {}};
     if (static_cast<int>(pr.outstanding[static_cast<std::size_t>(broker)].size()) >= c.max_in_flight) return req;
-    std::vector<int> parts;
+    std::array<int, 8> parts{};  // check_world_config: at most 8 partitions
+    std::size_t n = 0;
     for (int q = 0; q < config.partitions; ++q) {
-      if (partitions[static_cast<std::size_t>(q)].leader == broker) parts.push_back(q);
+      if (partitions[static_cast<std::size_t>(q)].leader == broker) parts[n++] = q;
     }
-    if (parts.empty()) return req;
+    if (n == 0) return req;
     std::size_t& stored = pr.drain_index[static_cast<std::size_t>(broker)];
-    std::size_t index = stored % parts.size();
+    std::size_t index = stored % n;
     const std::size_t start = index;
     do {
       const int q = parts[index];
       stored = index;
-      index = (index + 1) % parts.size();
+      index = (index + 1) % n;
       if (c.max_in_flight == 1 && partition_has_in_flight(pr, q)) continue;  // guaranteeMessageOrder mutes
       auto& queue = pr.queues[static_cast<std::size_t>(q)];
       if (queue.empty()) continue;
