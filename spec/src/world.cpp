@@ -82,6 +82,7 @@ struct Producer {
   std::vector<std::vector<std::uint64_t>> in_flight;  // per partition, in drain order (Sender.inFlightBatches)
   std::vector<std::deque<Outstanding>> outstanding;  // per broker
   std::vector<std::size_t> drain_index;              // per broker (RecordAccumulator.nodesDrainIndex)
+  std::vector<std::int64_t> created_ms;              // per batch id: when it was created (the timers' fast path)
   std::uint64_t next_batch_id = 1;
 };
 
@@ -130,6 +131,7 @@ struct World::State {
       c.in_flight = p.in_flight;
       c.outstanding = p.outstanding;
       c.drain_index = p.drain_index;
+      c.created_ms = p.created_ms;
       c.next_batch_id = p.next_batch_id;
       producers.push_back(std::move(c));
     }
@@ -179,6 +181,8 @@ struct World::State {
     b.send_index = sends.size();
     b.created_ms = now;
     sends.push_back(SendRecord{p, pr.session, partition, records, b.id, {}});
+    if (pr.created_ms.size() <= b.id) pr.created_ms.resize(b.id + 1, 0);
+    pr.created_ms[b.id] = now;
     pr.queues[static_cast<std::size_t>(partition)].push_back(b.id);
     pr.batches.emplace(b.id, b);
     Effect e{Effect::Kind::records_sent};
@@ -561,7 +565,7 @@ struct World::State {
     if (pr.awaiting_producer_id) return std::nullopt;
     std::optional<std::int64_t> out;
     auto consider = [&](std::uint64_t id) {
-      const std::int64_t d = pr.batches.at(id).created_ms + config.producer.delivery_timeout_ms;
+      const std::int64_t d = pr.created_ms[id] + config.producer.delivery_timeout_ms;
       if (!out || d < *out) out = d;
     };
     for (std::size_t q = 0; q < pr.queues.size(); ++q) {
