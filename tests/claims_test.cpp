@@ -10,6 +10,7 @@
 #include <iostream>
 #include <random>
 #include <sstream>
+#include <string>
 
 #include "idemcheck/properties/check.hpp"
 #include "idemcheck/properties/claims.hpp"
@@ -32,10 +33,15 @@ std::string show(const spec::History& h) {
   return os.str();
 }
 
-// IDEMCHECK_SEED pins the search; otherwise a fresh seed, printed.
+// The main job's seed (1), so that the suite never fails by chance on a rare story
+// (idempotence-failed-not-written needs a late poll at a deadline); IDEMCHECK_SEED=N pins another,
+// IDEMCHECK_SEED=random draws a fresh one (printed).
 std::uint64_t search_seed() {
-  if (const char* s = std::getenv("IDEMCHECK_SEED")) return std::strtoull(s, nullptr, 10);
-  return std::random_device{}();
+  if (const char* s = std::getenv("IDEMCHECK_SEED")) {
+    if (std::string(s) == "random") return std::random_device{}();
+    return std::strtoull(s, nullptr, 10);
+  }
+  return 1;
 }
 
 class ClaimHolds : public ::testing::TestWithParam<std::string> {};

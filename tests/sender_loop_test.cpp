@@ -149,7 +149,8 @@ TEST(SenderLoop, TheLateSuccessOfAnExpiredBatchStillMovesTheLastAckedSequence) {
   r.apply_all({send(), tick(100'000), drain(), tick(20'000), drain(), ev(K::deliver_request), response()});
   EXPECT_EQ(r.outcome(0).state, State::failed) << r.trace();
   EXPECT_EQ(r.outcome(0).error, Error::delivery_timeout);
-  const auto& p0 = r.world.observe().sequencers.at(0).partitions.at(0);
+  const spec::WorldObservation seen = r.world.observe();
+  const auto& p0 = seen.sequencers.at(0).partitions.at(0);
   EXPECT_EQ(p0.last_acked_sequence, 0) << r.trace();
   EXPECT_TRUE(p0.in_flight.empty());
 }

@@ -95,14 +95,16 @@ std::vector<Claim> make_claims() {
     out.push_back(r);
     // The stories of this finding need a poll at a delivery deadline: draw
     // late polls and lost answers more often than the other searches do.
-    // delivery.timeout.ms=40000 (Kafka accepts down to linger.ms + request.timeout.ms) only brings the
-    // deadline closer, so that a search meets it sooner; the story is the same at 120000.
-    WorldProfile fp = faults_profile(world({{"delivery.timeout.ms", "40000"}}, 1, 1, 1));
+    // delivery.timeout.ms=40000 and request.timeout.ms=10000 (Kafka accepts a delivery timeout down to
+    // linger.ms + request.timeout.ms) only bring the deadline and the retries closer, so that a search meets
+    // them sooner; the story is the same with Kafka's defaults.
+    WorldProfile fp = faults_profile(world({{"delivery.timeout.ms", "40000"}, {"request.timeout.ms", "10000"}}, 1, 1, 1));
     fp.late_poll_odds = 2;
     fp.weight(K::lose_response) = 6;
     Claim f{"idempotence-failed-not-written",
             "a send that fails with a definite error (not a timeout) was not written",
-            "enable.idempotence=true (default), delivery.timeout.ms=40000, faults; one producer, partition and broker",
+            "enable.idempotence=true (default), delivery.timeout.ms=40000, request.timeout.ms=10000, faults; one "
+            "producer, partition and broker",
             fp, spec::CheckSet::only(A::failed_but_written), true,
             "FINDING: violated. The error a failed send reports is its last attempt's; an earlier attempt may have "
             "been written and its answer lost; the last attempt is answered (NOT_LEADER_OR_FOLLOWER, for example) at "
