@@ -4,7 +4,7 @@
 // (impl). One GoogleTest per Kafka test, named after it, in a suite named
 // after its Kafka test class; each runs once per implementation.
 //
-// Sources (apache/kafka, mirrored at /work/.mirror/apache+kafka/repo):
+// Sources (apache/kafka, trunk of late 2024):
 //   PSMT = storage/src/test/java/org/apache/kafka/storage/internals/log/ProducerStateManagerTest.java
 //   ULT  = core/src/test/scala/unit/kafka/log/UnifiedLogTest.scala
 //   LLT  = core/src/test/scala/unit/kafka/log/LogLoaderTest.scala
