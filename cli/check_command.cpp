@@ -68,7 +68,7 @@ int run_check_command(const Args& args, std::FILE* out, std::FILE* err) {
   std::uint64_t histories = 2000, max_size = 100, only = 0;
   for (auto e : {read_unsigned(o, "--seed", 0, UINT64_MAX, seed),
                  read_unsigned(o, "--histories", 1, 100'000'000, histories),
-                 read_unsigned(o, "--max-size", 1, 100, max_size), read_unsigned(o, "--history", 0, UINT64_MAX, only)}) {
+                 read_unsigned(o, "--max-size", 1, 100, max_size), read_unsigned(o, "--history", 0, UINT64_MAX - 1, only)}) {
     if (e) {
       fmt::print(err, "idemcheck check: {}\n", *e);
       return 2;

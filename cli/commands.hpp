@@ -15,6 +15,9 @@ namespace idemcheck::cli {
 
 using Args = std::vector<std::string>;
 
+/// The whole tool: `idemcheck [SUBCOMMAND] [options]`, with `args` the words
+/// after the program name; --help, -h and --version take no further argument.
+int run_idemcheck(Args args, std::FILE* out, std::FILE* err);
 /// `idemcheck [claims]`: the claims table (the default job).
 int run_claims_command(const Args& args, std::FILE* out, std::FILE* err);
 /// `idemcheck check`: the broker differential check.

@@ -1,59 +1,9 @@
-// The idemcheck command-line tool: dispatches to a subcommand.
+// The idemcheck command-line tool; everything but the process boundary is in
+// the cli library (dispatch.cpp), where the tests call it.
 #include <cstdio>
-#include <exception>
-#include <string>
-#include <vector>
-
-#include <fmt/format.h>
 
 #include "commands.hpp"
 
-namespace {
-
-const char* kUsage =
-    "usage: idemcheck [SUBCOMMAND] [options]\n"
-    "\n"
-    "subcommands:\n"
-    "  claims   (default) check each claim about the idempotent producer and print\n"
-    "           the claims table; exits 1 if spec and impl disagree or an outcome\n"
-    "           differs from its pinned one\n"
-    "  check    the broker differential check (spec vs impl dedup core)\n"
-    "  replay   replay a history file on spec and impl: timeline, --html chart\n"
-    "  prove    bounded proofs of the in-flight claims with Z3, per grid cell\n"
-    "  explore  search a world configured with Kafka's properties for a violation\n"
-    "  shrink-report  how well counterexamples shrink (generic vs history-aware)\n"
-    "  mutate   the seeded-bug campaign: does the suite catch every seeded bug?\n"
-    "\n"
-    "idemcheck SUBCOMMAND --help describes each.\n";
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  using namespace idemcheck::cli;
-  Args args(argv + 1, argv + argc);
-  std::string sub = "claims";
-  if (!args.empty() && !args.front().starts_with("-")) {
-    sub = args.front();
-    args.erase(args.begin());
-  } else if (!args.empty() && (args.front() == "--help" || args.front() == "-h")) {
-    fmt::print("{}", kUsage);
-    return 0;
-  } else if (!args.empty() && args.front() == "--version") {
-    fmt::print("idemcheck 0.1.0\n");
-    return 0;
-  }
-  try {
-    if (sub == "claims") return run_claims_command(args, stdout, stderr);
-    if (sub == "check") return run_check_command(args, stdout, stderr);
-    if (sub == "replay") return run_replay_command(args, stdout, stderr);
-    if (sub == "prove") return run_prove_command(args, stdout, stderr);
-    if (sub == "explore") return run_explore_command(args, stdout, stderr);
-    if (sub == "shrink-report") return run_shrink_report_command(args, stdout, stderr);
-    if (sub == "mutate") return run_mutate_command(args, stdout, stderr);
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "idemcheck: internal error: {}\n", e.what());
-    return 3;
-  }
-  fmt::print(stderr, "idemcheck: unknown subcommand '{}'\n\n{}", sub, kUsage);
-  return 2;
+  return idemcheck::cli::run_idemcheck(idemcheck::cli::Args(argv + 1, argv + argc), stdout, stderr);
 }

@@ -100,14 +100,13 @@ int run_mutate_command(const Args& args, std::FILE* out, std::FILE* err) {
     }
     std::vector<properties::MutationReport> reports;
     for (const std::string& path : o.positional) {
-      std::ifstream f(path, std::ios::binary);
-      if (!f) {
-        fmt::print(err, "idemcheck mutate: cannot read '{}'\n", path);
+      // A report lists a few dozen seeded bugs; 16 MiB is far beyond any real one.
+      auto text = read_regular_file(path, 16u << 20);
+      if (const auto* e = std::get_if<FileError>(&text)) {
+        fmt::print(err, "idemcheck mutate: {}\n", e->message);
         return 2;
       }
-      std::ostringstream text;
-      text << f.rdbuf();
-      auto rep = properties::parse_report(text.str());
+      auto rep = properties::parse_report(std::get<std::string>(text));
       if (const auto* e = std::get_if<std::string>(&rep)) {
         fmt::print(err, "idemcheck mutate: '{}': {}\n", path, *e);
         return 2;

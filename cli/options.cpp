@@ -1,7 +1,9 @@
 #include "options.hpp"
 
 #include <charconv>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -121,28 +123,53 @@ std::optional<std::string> apply_world_setting(spec::WorldConfig& config, bool& 
   return std::nullopt;
 }
 
-std::variant<std::map<std::string, std::string>, std::string> read_properties_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return fmt::format("cannot read properties file '{}'", path);
+std::variant<std::string, FileError> read_regular_file(const std::string& path, std::uint64_t max_bytes) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec) return FileError{fmt::format("cannot read '{}': {}", path, ec.message())};
+  if (!std::filesystem::is_regular_file(status)) return FileError{fmt::format("cannot read '{}': not a regular file", path)};
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return FileError{fmt::format("cannot read '{}': {}", path, ec.message())};
+  if (size > max_bytes) return FileError{fmt::format("'{}' is larger than {} bytes", path, max_bytes)};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return FileError{fmt::format("cannot read '{}'", path)};
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return FileError{fmt::format("cannot read '{}'", path)};
+  return std::move(text).str();
+}
+
+std::variant<std::map<std::string, std::string>, std::string> parse_properties(std::string_view text,
+                                                                               const std::string& name) {
   std::map<std::string, std::string> out;
-  std::string line;
-  int number = 0;
-  auto trim = [](std::string s) {
+  auto trim = [](std::string_view s) {
     const auto b = s.find_first_not_of(" \t\r");
     const auto e = s.find_last_not_of(" \t\r");
-    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+    return b == std::string_view::npos ? std::string() : std::string(s.substr(b, e - b + 1));
   };
-  while (std::getline(in, line)) {
+  int number = 0;
+  while (!text.empty()) {
+    const auto nl = text.find('\n');
+    const std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
     ++number;
+    if (line.find('\0') != std::string_view::npos) return fmt::format("{}:{}: a NUL byte is not text", name, number);
     const std::string t = trim(line);
     if (t.empty() || t[0] == '#' || t[0] == '!') continue;
     const auto sep = t.find_first_of("=:");
-    if (sep == std::string::npos) return fmt::format("{}:{}: expected key=value, got '{}'", path, number, t);
-    const std::string key = trim(t.substr(0, sep));
-    if (key.empty()) return fmt::format("{}:{}: empty key", path, number);
-    out[key] = trim(t.substr(sep + 1));
+    if (sep == std::string::npos) return fmt::format("{}:{}: expected key=value, got '{}'", name, number, t);
+    const std::string key = trim(std::string_view(t).substr(0, sep));
+    if (key.empty()) return fmt::format("{}:{}: empty key", name, number);
+    out[key] = trim(std::string_view(t).substr(sep + 1));
   }
   return out;
+}
+
+std::variant<std::map<std::string, std::string>, std::string> read_properties_file(const std::string& path) {
+  // A configuration is a handful of lines; a megabyte is already absurd.
+  auto text = read_regular_file(path, 1u << 20);
+  if (const auto* e = std::get_if<FileError>(&text)) return fmt::format("cannot read properties file: {}", e->message);
+  return parse_properties(std::get<std::string>(text), path);
 }
 
 }  // namespace idemcheck::cli

@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -64,6 +65,19 @@ std::optional<std::string> read_unsigned(const ParsedOptions& options, const std
 /// known key with an impossible value.
 std::optional<std::string> apply_world_setting(spec::WorldConfig& config, bool& unsafe, const std::string& key,
                                                const std::string& value, bool& known);
+
+/// Read a whole regular file of at most `max_bytes` into memory. A directory, a
+/// FIFO, a device or anything else that is not a regular file is refused before
+/// it is opened (opening a FIFO would block); the error names the path.
+struct FileError {
+  std::string message;  ///< one line, naming the path
+};
+std::variant<std::string, FileError> read_regular_file(const std::string& path, std::uint64_t max_bytes);
+
+/// Parse the text of a Java .properties file (see read_properties_file);
+/// `name` prefixes each error ("name:line: ...").
+std::variant<std::map<std::string, std::string>, std::string> parse_properties(std::string_view text,
+                                                                               const std::string& name);
 
 /// Read a Java .properties file into key/value pairs (comments with # or !,
 /// key=value or key: value, surrounding blanks trimmed). Returns an error

@@ -58,7 +58,10 @@ std::optional<std::vector<int>> parse_list(const std::string& text, int lo, int 
     const std::string a = dash == std::string::npos ? part : part.substr(0, dash);
     const std::string b = dash == std::string::npos ? part : part.substr(dash + 1);
     const auto x = parse_unsigned(a), y = parse_unsigned(b);
-    if (!x || !y || *x > *y || static_cast<int>(*x) < lo || static_cast<int>(*y) > hi) return std::nullopt;
+    // Compared as the 64-bit values they were read as: narrowing first would
+    // turn 4294967297 into 1 (and a range up to it into billions of cells).
+    const auto low = static_cast<std::uint64_t>(lo), high = static_cast<std::uint64_t>(hi);
+    if (!x || !y || *x > *y || *x < low || *y > high) return std::nullopt;
     for (auto v = *x; v <= *y; ++v) out.push_back(static_cast<int>(v));
   }
   if (out.empty()) return std::nullopt;

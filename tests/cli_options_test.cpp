@@ -3,7 +3,11 @@
 // functions with temporary files standing in for stdout and stderr.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -118,6 +122,55 @@ TEST(CliOptions, PropertiesFilesAreReadOrRejectedWithTheLine) {
   const auto missing = read_properties_file(path + ".does-not-exist");
   ASSERT_TRUE(std::holds_alternative<std::string>(missing));
   EXPECT_NE(std::get<std::string>(missing).find("cannot read properties file"), std::string::npos);
+}
+
+// The reproducers of the hardening issue: each of these used to exit 0 (or
+// block, or exhaust memory) and must now exit 2 with a one-line message.
+TEST(CliOptions, HostileOptionLinesExit2WithOneLine) {
+  const std::string dir = ::testing::TempDir() + "idemcheck_cli_dir_test";
+  std::filesystem::create_directories(dir);
+  const std::string fifo = ::testing::TempDir() + "idemcheck_cli_fifo_test";
+  std::filesystem::remove(fifo);
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << "cannot make a FIFO for the test";
+  struct Case {
+    Args args;
+    std::string message;
+  };
+  const Case cases[] = {
+      {{"explore", "--config", dir}, "not a regular file"},
+      // Opening a FIFO would block until a writer comes: refused before it is opened.
+      {{"explore", "--config", fifo}, "not a regular file"},
+      {{"check", "--history", "18446744073709551615"}, "--history must be in [0, 18446744073709551614]"},
+      {{"prove", "--m", "4294967297"}, "--m wants values in 1..8"},
+      {{"prove", "--m", "1-4294967297"}, "--m wants values in 1..8"},
+      {{"prove", "--w", "0-3"}, "--w wants values in 1..8"},
+      {{"--version", "extra"}, "--version takes no arguments, got 'extra'"},
+      {{"--help", "extra"}, "--help takes no arguments, got 'extra'"},
+      {{"mutate", "--merge", dir}, "not a regular file"},
+      {{"replay", dir}, "not a file"},
+  };
+  for (const Case& c : cases) {
+    const Captured r = run(run_idemcheck, c.args);
+    EXPECT_EQ(r.status, 2) << "args: " << ::testing::PrintToString(c.args) << "\nerr: " << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos)
+        << "args " << ::testing::PrintToString(c.args) << "\nexpected message containing: " << c.message
+        << "\ngot: " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1)
+        << "the error is one line: " << r.err;
+  }
+  std::filesystem::remove(fifo);
+}
+
+TEST(CliOptions, VersionPrintsTheVersion) {
+  const Captured r = run(run_idemcheck, {"--version"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out, "idemcheck 0.1.0\n");
+}
+
+TEST(CliOptions, PropertiesTextWithANulByteIsRejected) {
+  const auto bad = parse_properties(std::string_view("acks=1\nbatch\0size=3\n", 20), "cfg");
+  ASSERT_TRUE(std::holds_alternative<std::string>(bad));
+  EXPECT_EQ(std::get<std::string>(bad), "cfg:2: a NUL byte is not text");
 }
 
 }  // namespace
