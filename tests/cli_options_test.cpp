@@ -87,10 +87,27 @@ TEST(CliOptions, ClaimsRejectsBadInput) {
 }
 
 TEST(CliOptions, CheckRunsAndReportsWhatItChecked) {
-  const Captured r = run(run_check_command, {"--seed", "7", "--histories", "30"});
+  const Captured r = run(run_check_command, {"--seed", "7", "--histories", "200"});
   EXPECT_EQ(r.status, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("seed 7"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("OK: spec and impl agreed on 30 histories"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("OK: spec and impl agreed on 200 histories"), std::string::npos) << r.out;
+  // The default profile draws the broker settings per history, so producers
+  // expire (the defaults used to pin Kafka's one-day expiration: never).
+  const auto expiry = r.out.find("expiry removed a producer");
+  ASSERT_NE(expiry, std::string::npos) << r.out;
+  const auto line_end = r.out.find('\n', expiry);
+  const std::string count = r.out.substr(r.out.rfind(' ', line_end) + 1, line_end - r.out.rfind(' ', line_end) - 1);
+  EXPECT_GT(std::stoull(count), 0u) << r.out;
+}
+
+TEST(CliOptions, CheckFailsWhenACoverageCaseNeverOccurs) {
+  // Pinned to Kafka's one-day expiration, no history of a few seconds expires
+  // a producer: the run cannot see an expiry bug, and says so with exit 1.
+  const Captured r = run(run_check_command, {"--seed", "7", "--histories", "200", "--set",
+                                             "producer.id.expiration.ms=86400000", "--quiet"});
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("these cases never occurred"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("expiry removed a producer"), std::string::npos) << r.out;
 }
 
 TEST(CliOptions, OneClaimRunsWithItsPinnedOutcome) {
