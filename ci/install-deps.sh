@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ clang
   librapidcheck-dev libgtest-dev libgmock-dev libz3-dev libfmt-dev libbenchmark-dev
+  libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes for clang (the fuzz preset, ci/fuzz.sh)
   chromium  # tests/html_render_test renders the replay chart headless (skips without it)
 )
 
