@@ -301,6 +301,128 @@ TEST(ImplSnapshot, ImpossibleValuesWithValidCrcAreRejected) {
   }
 }
 
+// ------------------------------------------------------------------ reproducers: arithmetic on file values
+
+/// The bytes as written, with bytes 6..9 replaced by the CRC32C of 10..end.
+Bytes exact(std::initializer_list<unsigned> bytes) {
+  Bytes b;
+  for (unsigned v : bytes) b.push_back(std::byte{static_cast<unsigned char>(v)});
+  return Craft::with_crc(std::move(b));
+}
+
+constexpr std::int64_t kMaxOffset = std::numeric_limits<std::int64_t>::max();
+
+TEST(ImplSnapshotReproducer, LastOffsetNearInt64MinIsRejectedBeforeTheFirstOffsetIsComputed) {
+  // One producer, one batch: last sequence 1, offset delta 5, last offset
+  // INT64_MIN + 2. The loader used to compute last offset - offset delta
+  // first: a signed overflow, which in the g++ build wrapped to a large
+  // positive first offset and let the impossible batch through.
+  const Bytes bytes = exact({
+      'I', 'C', 'P', 'S', 0x01, 0x00, 0, 0, 0, 0,      // magic, version 1, CRC (computed)
+      0x05, 0x01,                                      // window 5, keeps the window
+      0x64, 0, 0, 0, 0, 0, 0, 0,                       // log end offset 100
+      0x01, 0, 0, 0,                                   // 1 producer
+      0x03, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00,           // producer id 3, epoch 0
+      0, 0, 0, 0, 0, 0, 0, 0, 0x01,                    // last timestamp 0, 1 batch
+      0x01, 0, 0, 0, 0x05, 0, 0, 0,                    // last sequence 1, offset delta 5
+      0x02, 0, 0, 0, 0, 0, 0, 0x80,                    // last offset INT64_MIN + 2
+  });
+  ASSERT_EQ(bytes, Craft().header(100, 1).producer(3, 0, 0, 1)
+                       .batch_meta(1, 5, std::numeric_limits<std::int64_t>::min() + 2).done());
+  const auto e = load_err(bytes);
+  EXPECT_EQ(e.kind, Kind::impossible_value) << e.message;
+  EXPECT_EQ(e.message, "producer 3, batch 0: last offset -9223372036854775806 at byte 51 is negative");
+}
+
+TEST(ImplSnapshotReproducer, OffsetDeltaBeyondTheLastOffsetNamesTheDelta) {
+  // Offset delta INT32_MAX on a batch ending at offset 3: it would start at
+  // a negative offset. Rejected by comparing the two fields, not by
+  // subtracting them.
+  const Bytes bytes = exact({
+      'I', 'C', 'P', 'S', 0x01, 0x00, 0, 0, 0, 0, 0x05, 0x01,
+      0x64, 0, 0, 0, 0, 0, 0, 0, 0x01, 0, 0, 0,
+      0x03, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+      0x01, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0x7F,           // last sequence 1, offset delta INT32_MAX
+      0x03, 0, 0, 0, 0, 0, 0, 0,                       // last offset 3
+  });
+  const auto e = load_err(bytes);
+  EXPECT_EQ(e.kind, Kind::impossible_value) << e.message;
+  EXPECT_EQ(e.message,
+            "producer 3, batch 0: offset delta 2147483647 at byte 47 exceeds the last offset 3: the batch would start "
+            "at a negative offset");
+}
+
+TEST(ImplSnapshotReproducer, LastOffsetAtInt64MaxIsNotBelowTheLogEnd) {
+  // The largest log end offset with a batch ending at INT64_MAX: not below it.
+  const Bytes bytes = Craft().header(kMaxOffset, 1).producer(3, 0, 0, 1).batch_meta(1, 0, kMaxOffset).done();
+  const auto e = load_err(bytes);
+  EXPECT_EQ(e.kind, Kind::impossible_value) << e.message;
+  EXPECT_THAT(e.message, ::testing::HasSubstr("last offset 9223372036854775807 at byte 51 is not below the "
+                                              "snapshot's log end offset 9223372036854775807"));
+}
+
+TEST(ImplSnapshotReproducer, AppendsAtTheLogEndLimitAreRefusedNotOverflowed) {
+  // A full log: log end offset INT64_MAX, one producer whose batch ended at
+  // INT64_MAX - 1. It loads (the state is consistent); every write after it
+  // would pass INT64_MAX and is refused with offset_overflow, changing
+  // nothing. It used to write a batch at a negative offset.
+  const Bytes bytes = exact({
+      'I', 'C', 'P', 'S', 0x01, 0x00, 0, 0, 0, 0, 0x05, 0x01,
+      0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F,  // log end offset INT64_MAX
+      0x01, 0, 0, 0,
+      0x07, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x00,           // producer id 7, epoch 2
+      0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+      0x04, 0, 0, 0, 0x00, 0, 0, 0,                    // last sequence 4, offset delta 0
+      0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F,  // last offset INT64_MAX - 1
+  });
+  ProducerStateTable t = load_ok(bytes);
+  ASSERT_EQ(t.log_end_offset().value, kMaxOffset);
+  const std::string before = dump(t);
+  const AppendResult refused{Errc::offset_overflow, false, Offset{}, Offset{}};
+  EXPECT_EQ(t.append(batch(7, 2, 5)), refused) << "next in sequence (the fused fast path)";
+  EXPECT_EQ(t.append(batch(8, 0, 0)), refused) << "a new producer";
+  EXPECT_EQ(t.append(batch(7, 3, 0)), refused) << "an epoch bump";
+  EXPECT_EQ(t.append(batch(-1, -1, -1)), refused) << "no producer id";
+  EXPECT_EQ(t.replicate(batch(7, 2, 5)), Errc::offset_overflow);
+  EXPECT_EQ(t.replicate(batch(-1, -1, -1)), Errc::offset_overflow);
+  const std::vector<RequestItem<ProducerStateTable>> items = {{&t, batch(7, 2, 5)}, {&t, batch(9, 0, 0)}};
+  AppendResult out[2];
+  append_request<ProducerStateTable>(items, out);
+  EXPECT_EQ(out[0], refused) << "request pipeline";
+  EXPECT_EQ(out[1], refused) << "request pipeline";
+  EXPECT_EQ(dump(t), before) << "a refused write changes nothing";
+  // What writes nothing is still answered: the duplicate and the rejections.
+  EXPECT_EQ(t.append(batch(7, 2, 4)), (AppendResult{Errc::none, true, Offset{kMaxOffset - 1}, Offset{kMaxOffset - 1}}));
+  EXPECT_EQ(t.append(batch(7, 1, 5)).error, Errc::invalid_producer_epoch);
+  EXPECT_EQ(t.append(batch(7, 2, 9)).error, Errc::out_of_order_sequence_number);
+}
+
+TEST(ImplSnapshotReproducer, TheLastBatchThatFitsEndsAtInt64MaxMinusOne) {
+  const TableConfig keep{5, 86'400'000, true};
+  ProducerStateTable t =
+      load_ok(Craft().header(kMaxOffset - 3, 1).producer(7, 2, 0, 1).batch_meta(4, 0, 0).done(), keep);
+  // Three records fit (offsets MAX-3 .. MAX-1); four do not.
+  EXPECT_EQ(t.append(batch(7, 2, 5, 3)).error, Errc::offset_overflow);
+  EXPECT_EQ(t.replicate(batch(7, 2, 5, 3)), Errc::offset_overflow);
+  EXPECT_EQ(t.append(batch(7, 2, 5, 2)), (AppendResult{Errc::none, false, Offset{kMaxOffset - 3}, Offset{kMaxOffset - 1}}));
+  EXPECT_EQ(t.log_end_offset().value, kMaxOffset);
+  EXPECT_EQ(t.append(batch(7, 2, 8)).error, Errc::offset_overflow);
+  EXPECT_EQ(t.find(ProducerId{7})->batch_count, 2);
+  // The full table (its window spans the whole offset range: the wide
+  // encoding) still round-trips through its own snapshot.
+  ProducerStateTable again = load_ok(t.snapshot(), keep);
+  EXPECT_EQ(dump(again), dump(t));
+}
+
+TEST(ImplSnapshotReproducer, ReplicateAtTheLimitFitsExactly) {
+  ProducerStateTable t = load_ok(Craft().header(kMaxOffset - 1, 0).done());
+  EXPECT_EQ(t.replicate(batch(7, 0, 0, 1)), Errc::offset_overflow);
+  EXPECT_EQ(t.replicate(batch(7, 0, 0, 0)), Errc::none);
+  EXPECT_EQ(t.log_end_offset().value, kMaxOffset);
+  EXPECT_EQ(t.find(ProducerId{7})->batches[0].last_offset.value, kMaxOffset - 1);
+  EXPECT_EQ(t.replicate(batch(7, 0, 1, -1)), Errc::invalid_record) << "a malformed header is ignored";
+}
+
 // ------------------------------------------------------------------ fallback (load_newest_valid)
 
 std::vector<std::span<const std::byte>> spans(const std::vector<Bytes>& files) {

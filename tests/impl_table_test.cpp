@@ -13,10 +13,13 @@
 #include <map>
 #include <random>
 #include <sstream>
+#include <string>
+#include <type_traits>
 #include <vector>
 
 #include "idemcheck/impl/crc32c.hpp"
 #include "idemcheck/impl/producer_state_table.hpp"
+#include "idemcheck/impl/seeded_bugs.hpp"
 
 namespace idemcheck::impl {
 namespace {
@@ -34,8 +37,8 @@ AppendResult err(Errc e) { return {e, false, Offset{}, Offset{}}; }
 
 std::vector<CachedBatch> batches_of(const EntryView& v) { return {v.batches, v.batches + v.batch_count}; }
 
-template <int W>
-std::vector<CachedBatch> window_of(const BasicProducerStateTable<W>& t, std::int64_t pid) {
+template <int W, class H>
+std::vector<CachedBatch> window_of(const BasicProducerStateTable<W, H>& t, std::int64_t pid) {
   auto v = t.find(ProducerId{pid});
   return v ? batches_of(*v) : std::vector<CachedBatch>{};
 }
@@ -51,8 +54,8 @@ std::string describe(const EntryView& v) {
   return os.str() + "]";
 }
 
-template <int W>
-std::string dump(const BasicProducerStateTable<W>& t) {
+template <int W, class H>
+std::string dump(const BasicProducerStateTable<W, H>& t) {
   std::ostringstream os;
   os << "leo " << t.log_end_offset().value << "\n";
   for (const auto& e : t.entries()) os << describe(e) << "\n";
@@ -443,9 +446,10 @@ TEST(ImplWide, HugeBatchesAndHugeGapsStayExact) {
 
 // ------------------------------------------------------------------ randomized vs oracle
 
-template <int W>
-void run_random_ops(int window, std::uint64_t seed, int steps, int producers) {
-  BasicProducerStateTable<W> t(TableConfig{window, 50, false});
+template <int W, class H = DefaultProducerIdHash>
+void run_random_ops(int window, std::uint64_t seed, int steps, int producers, H hash = {}) {
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  BasicProducerStateTable<W, H> t(TableConfig{window, 50, false}, hash);
   Oracle o(window, 50);
   std::mt19937_64 rng(seed);
   std::vector<std::int32_t> next(static_cast<std::size_t>(producers), 0);
@@ -479,15 +483,94 @@ void run_random_ops(int window, std::uint64_t seed, int steps, int producers) {
     }
     if (step % 64 == 0) {
       ASSERT_EQ(dump(t), o.dump()) << "step " << step;
+      if (step % 1024 == 0) {
+        // A copy, and an assignment over a table of its own, must hold the
+        // same state, scattered windows (replication gaps) included.
+        const BasicProducerStateTable<W, H> copy(t);
+        ASSERT_EQ(dump(copy), o.dump()) << "copy at step " << step;
+        BasicProducerStateTable<W, H> assigned(TableConfig{window, 50, false}, hash);
+        for (int p = 0; p < 40; ++p) (void)assigned.append(batch(1000 + p, 0, 0));
+        assigned = copy;
+        ASSERT_EQ(dump(assigned), o.dump()) << "assigned copy at step " << step;
+      }
     }
   }
   ASSERT_EQ(dump(t), o.dump());
+  EXPECT_EQ(t.broken_invariant(), "");
 }
+
+// Hashes that collide on purpose: every producer id on one tag (one home
+// bucket: full buckets, long probes, backward-shift deletion over the whole
+// cluster), or on one of three tags spread over the index.
+struct OneTag {
+  constexpr std::uint32_t operator()(std::int64_t) const noexcept { return 0x1234'5678u; }
+};
+struct FewTags {
+  std::uint32_t classes = 3;
+  constexpr std::uint32_t operator()(std::int64_t pid) const noexcept {
+    return static_cast<std::uint32_t>(((static_cast<std::uint64_t>(pid) % classes) << 32) / classes);
+  }
+};
 
 TEST(ImplRandom, MatchesNaiveOracleWindow5) { run_random_ops<5>(5, 1, 20'000, 12); }
 TEST(ImplRandom, MatchesNaiveOracleWindow3Of8) { run_random_ops<8>(3, 2, 20'000, 12); }
 TEST(ImplRandom, MatchesNaiveOracleWindow8) { run_random_ops<8>(8, 3, 20'000, 40); }
 TEST(ImplRandom, MatchesNaiveOracleWindow1) { run_random_ops<5>(1, 4, 20'000, 5); }
+TEST(ImplRandom, MatchesNaiveOracleWithOneTagForEveryProducer) { run_random_ops<5>(5, 5, 20'000, 40, OneTag{}); }
+TEST(ImplRandom, MatchesNaiveOracleWithThreeTags) { run_random_ops<8>(4, 6, 20'000, 60, FewTags{3}); }
+
+// ------------------------------------------------------------------ the hash parameter
+
+TEST(ImplHash, TheDefaultHashTakesNoSpace) {
+  static_assert(std::is_empty_v<DefaultProducerIdHash>);
+  static_assert(sizeof(BasicProducerStateTable<5>) == sizeof(BasicProducerStateTable<5, OneTag>));
+  static_assert(sizeof(BasicProducerStateTable<5, FewTags>) > sizeof(BasicProducerStateTable<5>));
+  EXPECT_EQ(ProducerStateTable().hash()(42), detail::tag_of(42)) << "the default is the table's own hash";
+}
+
+TEST(ImplHash, ATagMatchIsNotAKeyMatch) {
+  BasicProducerStateTable<5, OneTag> t;
+  ASSERT_EQ(t.append(batch(1, 0, 0)), ok(0, 0));
+  EXPECT_FALSE(t.find(ProducerId{2}).has_value()) << "producer 2 shares producer 1's tag, not its entry";
+  EXPECT_EQ(t.append(batch(2, 0, 0)), ok(1, 1)) << "a new producer, not a duplicate of producer 1's batch";
+  EXPECT_EQ(t.append(batch(2, 0, 0)), dup(1, 1));
+  EXPECT_EQ(t.append(batch(1, 0, 0)), dup(0, 0));
+  EXPECT_EQ(t.size(), 2u);
+}
+
+TEST(ImplHash, OneTagForAThousandProducersGrowsExpiresAndFindsEveryOne) {
+  // Every producer in one cluster from the same home bucket: growth rehashes
+  // it, expiry deletes from its middle (backward shift across buckets).
+  BasicProducerStateTable<5, OneTag> t(TableConfig{5, 100, false});
+  constexpr int kN = 1000;
+  for (int p = 0; p < kN; ++p) ASSERT_EQ(t.append(batch(p, 0, 0, 0, p % 3 == 0 ? 0 : 1000)).error, Errc::none);
+  EXPECT_EQ(t.expire(Timestamp{100}), static_cast<std::size_t>((kN + 2) / 3));
+  for (int p = 0; p < kN; ++p) ASSERT_EQ(t.find(ProducerId{p}).has_value(), p % 3 != 0) << "producer " << p;
+  for (int p = 0; p < kN; ++p) {
+    if (p % 3 != 0) {
+      ASSERT_EQ(t.append(batch(p, 0, 1, 0, 1000)).error, Errc::none) << "producer " << p;
+    }
+  }
+  EXPECT_EQ(t.expire(Timestamp{5000}), static_cast<std::size_t>(kN - (kN + 2) / 3));
+  EXPECT_EQ(t.size(), 0u);
+  EXPECT_EQ(t.broken_invariant(), "");
+}
+
+#if defined(IDEMCHECK_SEEDED_BUGS)
+TEST(ImplInvariant, ABrokenIndexIsReportedInsteadOfProbingForever) {
+  // Seeded bug deletion_loses_shifted: a producer shifted back by a deletion
+  // leaves the index. Deleting it afterwards used to search the index
+  // forever; the probe bound (checked builds) stops the search and reports.
+  ASSERT_TRUE(seeded_bugs::activate("deletion_loses_shifted"));
+  BasicProducerStateTable<5, OneTag> t(TableConfig{5, 100, false});
+  for (int p = 0; p < 12; ++p) ASSERT_EQ(t.append(batch(p, 0, 0, 0, p == 0 ? 0 : 50)).error, Errc::none);
+  EXPECT_EQ(t.expire(Timestamp{100}), 1u);  // producer 0 leaves a full bucket: a producer is shifted, and lost
+  EXPECT_EQ(t.broken_invariant(), "");
+  EXPECT_EQ(t.expire(Timestamp{200}), 11u);  // deleting the lost one: the search must end
+  seeded_bugs::deactivate();
+  EXPECT_THAT(std::string(t.broken_invariant()), ::testing::HasSubstr("missing from the index"));
+}
+#endif
 
 // ------------------------------------------------------------------ request pipeline
 

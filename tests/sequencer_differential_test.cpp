@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <ostream>
 #include <sstream>
@@ -322,6 +323,22 @@ TEST(ProducerSequencer, JavaIntLastSequenceOverflowNeverMovesLastAcked) {
   EXPECT_EQ(s.partition(PartitionIndex{0})->last_acked_sequence, Sequence{2'147'483'646});
   EXPECT_TRUE(impl::is_next_sequence(Sequence{0}, Sequence{-1}));
   EXPECT_TRUE(impl::is_next_sequence(Sequence{-2'147'483'648}, Sequence{2'147'483'647}));
+}
+
+TEST(ProducerSequencer, AnAckEndingPastInt64MaxIsRefusedAndChangesNothing) {
+  // base offset + count - 1 used to be computed first: a signed overflow.
+  constexpr std::int64_t kMaxOffset = std::numeric_limits<std::int64_t>::max();
+  ProducerSequencer s;
+  s.set_producer_id(pid(1, 0));
+  const BatchStamp a = stamp_ok(s, 0, 1, 2);
+  std::ostringstream before;
+  before << s;
+  EXPECT_EQ(s.on_success(PartitionIndex{0}, a, Offset{kMaxOffset}), SequencerError::offset_out_of_range);
+  std::ostringstream after;
+  after << s;
+  EXPECT_EQ(after.str(), before.str());
+  EXPECT_EQ(s.on_success(PartitionIndex{0}, a, Offset{kMaxOffset - 1}), SequencerError::none) << "ends at INT64_MAX";
+  EXPECT_EQ(s.partition(PartitionIndex{0})->last_acked_offset, Offset{kMaxOffset});
 }
 
 TEST(ProducerSequencer, ManyInFlightSpillToTheHeapAndCopyDeeply) {

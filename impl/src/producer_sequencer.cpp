@@ -4,6 +4,8 @@
 #include "idemcheck/impl/seeded_bugs.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <new>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -70,8 +72,11 @@ struct ProducerSequencer::InFlightList {
   [[nodiscard]] bool empty() const noexcept { return size == 0; }
   std::span<const BatchStamp> view() const noexcept { return {data(), size}; }
 
-  // Rare path: move to (or within) the heap with twice the capacity.
+  // Rare path: move to (or within) the heap with twice the capacity. The
+  // count is 32-bit: past 2^31 batches doubling would wrap, so it stops
+  // there as an allocation failure (64 GiB of stamps would be needed first).
   void grow() {
+    if (capacity > std::numeric_limits<std::uint32_t>::max() / 2) throw std::bad_array_new_length();
     const std::uint32_t new_capacity = capacity * 2;
     auto bigger = std::make_unique<BatchStamp[]>(new_capacity);
     std::copy_n(data(), size, bigger.get());
@@ -199,6 +204,7 @@ void throw_bad_result_access(SequencerError error) {
     case SequencerError::partition_out_of_range: what = "partition_out_of_range"; break;
     case SequencerError::record_count_out_of_range: what = "record_count_out_of_range"; break;
     case SequencerError::batch_not_stamped: what = "batch_not_stamped"; break;
+    case SequencerError::offset_out_of_range: what = "offset_out_of_range"; break;
   }
   throw std::logic_error(std::string("ProducerSequencer: read the value of a failed result (") + what + ")");
 }
@@ -322,6 +328,10 @@ Result<BatchStamp> ProducerSequencer::on_drained(PartitionIndex partition, const
 SequencerError ProducerSequencer::on_success(PartitionIndex partition, const BatchStamp& batch, Offset base_offset) {
   if (const SequencerError e = check_partition(partition); e != SequencerError::none) return e;
   if (const SequencerError e = check_batch(batch); e != SequencerError::none) return e;
+  // Checked before anything moves: base_offset + count - 1 must exist.
+  if (base_offset.value > std::numeric_limits<std::int64_t>::max() - (batch.record_count.value - 1)) {
+    return SequencerError::offset_out_of_range;
+  }
   PartitionState& p = touch(partition);
   const Sequence last = client_last_sequence(batch.base_sequence, batch.record_count);
   if (last > p.last_acked || IDEMCHECK_SEEDED_BUG(last_acked_moves_down)) p.last_acked = last;  // only moves up
@@ -499,6 +509,7 @@ std::ostream& operator<<(std::ostream& os, SequencerError e) {
     case SequencerError::partition_out_of_range: return os << "partition_out_of_range";
     case SequencerError::record_count_out_of_range: return os << "record_count_out_of_range";
     case SequencerError::batch_not_stamped: return os << "batch_not_stamped";
+    case SequencerError::offset_out_of_range: return os << "offset_out_of_range";
   }
   return os << "SequencerError(" << static_cast<int>(e) << ")";
 }

@@ -22,6 +22,7 @@ std::ostream& operator<<(std::ostream& os, Errc e) {
     case Errc::out_of_order_sequence_number: return os << "OUT_OF_ORDER_SEQUENCE_NUMBER";
     case Errc::invalid_producer_epoch: return os << "INVALID_PRODUCER_EPOCH";
     case Errc::invalid_record: return os << "INVALID_RECORD";
+    case Errc::offset_overflow: return os << "OFFSET_OVERFLOW (UNKNOWN_SERVER_ERROR)";
   }
   return os << "Errc(" << static_cast<int>(e) << ")";
 }

@@ -33,6 +33,14 @@ std::string_view name(BrokerCase c) {
     case BrokerCase::damaged_restart_restored_window: return "damaged restart kept more batches than undamaged";
     case BrokerCase::retry_after_expiry_rewritten: return "retry after expiry written again";
     case BrokerCase::large_batch: return "batch of more than 65,535 records";
+    case BrokerCase::copy_checked: return "a copied table checked after a later write";
+    case BrokerCase::copy_of_copy_checked: return "a copy of a copy checked after a later write";
+    case BrokerCase::copied_scattered_window: return "a table copied while a window was scattered";
+    case BrokerCase::copied_after_expiry: return "a table copied after expiry removed producers";
+    case BrokerCase::copied_after_growth: return "a table copied after it grew (more than 14 producers)";
+    case BrokerCase::tag_shared: return "a batch of a producer sharing its hash tag";
+    case BrokerCase::full_bucket: return "more than 8 live producers on one tag";
+    case BrokerCase::deletion_in_full_bucket: return "expiry removed one of more than 8 on a tag";
     case BrokerCase::count_: break;
   }
   return "unknown case";
@@ -85,16 +93,37 @@ std::string show_offsets(const std::vector<std::int64_t>& offsets) {
   return os.str() + "}";
 }
 
+// A window is scattered when a batch does not start right after the one
+// before it (replication, snapshot gaps, producers without an epoch): the
+// impl table then keeps its older sequences in the cold records.
+bool scattered(const spec::ProducerEntry& e) {
+  for (std::size_t i = 1; i < e.batches.size(); ++i) {
+    if (e.batches[i].first_sequence != spec::next_sequence(e.batches[i - 1].last_sequence)) return true;
+  }
+  return false;
+}
+
+// One impl partition of the run: the original or a copy.
+struct ImplSide {
+  std::unique_ptr<spec::BrokerPartition> partition;
+  std::string label;   // "impl", "impl copy 2 (copy-assigned from copy 1 at step 17)"
+  int generation = 0;  // 0: the original; a copy is one more than what it was copied from
+  int number = 0;      // copies are numbered from 1 in the order they were made
+};
+
 class Interpreter {
  public:
-  explicit Interpreter(const spec::BrokerConfig& config)
-      : config_(config), spec_(spec::make_reference_partition(config)), impl_(make_impl_partition(config)) {}
+  explicit Interpreter(const BrokerHistory& h)
+      : config_(h.config), hash_classes_(h.hash_classes), spec_(spec::make_reference_partition(h.config)) {
+    impls_.push_back(ImplSide{make_impl_partition_hashed(h.config, h.hash_classes), "impl", 0, 0});
+  }
 
   BrokerRunResult run(const std::vector<BrokerOp>& ops) {
     BrokerRunResult result;
     result.coverage.histories = 1;
     for (std::size_t i = 0; i < ops.size(); ++i) {
       ++result.coverage.steps;
+      step_ = i;
       if (auto d = step(ops[i], result.coverage)) {
         d->step = i;
         result.divergence = std::move(d);
@@ -124,6 +153,33 @@ class Interpreter {
 
   spec::Batch batch(const Slot& s, std::int32_t epoch, std::int64_t first, std::int64_t records) const {
     return spec::Batch{s.producer_id, epoch, first, records, now_};
+  }
+
+  // How many live producers share each tag (colliding hash only).
+  std::map<std::int64_t, int> per_tag(const std::vector<spec::ProducerEntry>& entries) const {
+    std::map<std::int64_t, int> n;
+    if (hash_classes_ > 0) {
+      for (const auto& e : entries) ++n[e.producer_id % hash_classes_];
+    }
+    return n;
+  }
+
+  // Forks the impl side: a copy of the newest impl partition joins the run.
+  void copy_table(const BrokerOp& op, const std::vector<spec::ProducerEntry>& state, BrokerCoverage& cov) {
+    auto count = [&](BrokerCase c) { ++cov.counts[static_cast<std::size_t>(c)]; };
+    const ImplSide& from = impls_.back();
+    const CopyHow how = op.arg == 1 ? CopyHow::assign : CopyHow::construct;
+    ImplSide copy{copy_impl_partition(*from.partition, how), "", from.generation + 1, ++copies_};
+    copy.label = "impl copy " + std::to_string(copy.number) + " (copy-" +
+                 (how == CopyHow::assign ? "assigned" : "constructed") + " from " +
+                 (from.generation == 0 ? std::string("the original") : "copy " + std::to_string(from.number)) +
+                 " at step " + std::to_string(step_) + ")";
+    if (std::any_of(state.begin(), state.end(), scattered)) count(BrokerCase::copied_scattered_window);
+    if (expired_any_) count(BrokerCase::copied_after_expiry);
+    if (state.size() > 14) count(BrokerCase::copied_after_growth);  // an empty table's index holds 14
+    // The original and the three newest copies run; an older copy retires.
+    if (impls_.size() == 4) impls_.erase(impls_.begin() + 1);
+    impls_.push_back(std::move(copy));
   }
 
   std::optional<BrokerDivergence> step(const BrokerOp& op, BrokerCoverage& cov) {
@@ -199,13 +255,23 @@ class Interpreter {
         now_ += op.arg;
         if (op.kind == K::expire) {
           spec_->expire(now_);
-          impl_->expire(now_);
-          if (spec_->producers().size() < before.size()) count(BrokerCase::expiry_removed_producer);
+          for (ImplSide& m : impls_) m.partition->expire(now_);
+          const auto after = spec_->producers();
+          if (after.size() < before.size()) {
+            count(BrokerCase::expiry_removed_producer);
+            expired_any_ = true;
+            const auto was = per_tag(before);
+            const auto now = per_tag(after);
+            for (const auto& [tag, n] : was) {
+              const auto it = now.find(tag);
+              if (n > 8 && (it == now.end() || it->second < n)) count(BrokerCase::deletion_in_full_bucket);
+            }
+          }
         }
         break;
       case K::take_snapshot:
         spec_->take_snapshot();
-        impl_->take_snapshot();
+        for (ImplSide& m : impls_) m.partition->take_snapshot();
         writes_since_snapshot_ = false;
         break;
       case K::restart_clean:
@@ -224,7 +290,7 @@ class Interpreter {
           undamaged->restart(now_, clean);
         }
         spec_->restart(now_, clean, damage);
-        impl_->restart(now_, clean, damage);
+        for (ImplSide& m : impls_) m.partition->restart(now_, clean, damage);
         writes_since_snapshot_ = false;
         const auto after = spec_->producers();
         for (const auto& a : after) {
@@ -250,46 +316,93 @@ class Interpreter {
         }
         break;
       }
+      case K::copy_table:
+        copy_table(op, before, cov);
+        break;
+      case K::crowd:
+        for (std::int64_t k = 0; k < op.arg; ++k) {
+          const spec::Batch b{next_producer_id_++, 0, 0, 1, now_};
+          const spec::AppendOutcome s = spec_->append(b);
+          for (ImplSide& m : impls_) {
+            const spec::AppendOutcome o = m.partition->append(b);
+            if (!(s == o)) {
+              return BrokerDivergence{0, show(op) + " sends " + show(b), show(s), show(o), what("append outcome", m)};
+            }
+          }
+          writes_since_snapshot_ = true;
+        }
+        break;
     }
 
     std::string operation = show(op);
+    bool wrote = false;
     if (sent) {
       operation += " sends " + show(*sent);
+      if (sent->producer_id >= 0 && hash_classes_ > 0) {
+        const auto tags = per_tag(before);
+        const auto it = tags.find(sent->producer_id % hash_classes_);
+        const bool known = std::any_of(before.begin(), before.end(),
+                                       [&](const auto& e) { return e.producer_id == sent->producer_id; });
+        if (it != tags.end() && it->second > (known ? 1 : 0)) count(BrokerCase::tag_shared);
+      }
       if (replicated) {
         spec_->replicate(*sent);
-        impl_->replicate(*sent);
+        for (ImplSide& m : impls_) m.partition->replicate(*sent);
         count(BrokerCase::replicated_append);
         record_write(op, *sent);
+        wrote = true;
       } else {
         const spec::AppendOutcome s = spec_->append(*sent);
-        const spec::AppendOutcome m = impl_->append(*sent);
-        if (!(s == m)) return BrokerDivergence{0, operation, show(s), show(m), "append outcome"};
+        for (ImplSide& m : impls_) {
+          const spec::AppendOutcome o = m.partition->append(*sent);
+          if (!(s == o)) return BrokerDivergence{0, operation, show(s), show(o), what("append outcome", m)};
+        }
         BrokerOp as_run = op;
         as_run.kind = effective;
         classify(as_run, *sent, s, before, cov);
-        if (s.error == spec::Error::none && !s.duplicate) record_write(op, *sent);
+        if (s.error == spec::Error::none && !s.duplicate) {
+          record_write(op, *sent);
+          wrote = true;
+        }
       }
     }
 
-    if (spec_->log_end_offset() != impl_->log_end_offset()) {
-      return BrokerDivergence{0, operation, show(spec_->log_end_offset()), show(impl_->log_end_offset()),
-                              "log end offset"};
-    }
     const bool files_changed = op.kind == K::take_snapshot || op.kind == K::restart_clean ||
                                op.kind == K::restart_unclean || snapshot_damage(op) != spec::SnapshotDamage::none;
-    if (files_changed) {
-      const auto spec_files = spec_->snapshot_offsets();
-      const auto impl_files = impl_->snapshot_offsets();
-      if (spec_files != impl_files) {
-        return BrokerDivergence{0, operation, show_offsets(spec_files), show_offsets(impl_files), "snapshot offsets"};
+    const auto spec_files = files_changed ? spec_->snapshot_offsets() : std::vector<std::int64_t>{};
+    const auto spec_state = spec_->producers();
+    for (const ImplSide& m : impls_) {
+      if (spec_->log_end_offset() != m.partition->log_end_offset()) {
+        return BrokerDivergence{0, operation, show(spec_->log_end_offset()), show(m.partition->log_end_offset()),
+                                what("log end offset", m)};
+      }
+      if (files_changed) {
+        const auto impl_files = m.partition->snapshot_offsets();
+        if (spec_files != impl_files) {
+          return BrokerDivergence{0, operation, show_offsets(spec_files), show_offsets(impl_files),
+                                  what("snapshot offsets", m)};
+        }
+      }
+      const auto impl_state = m.partition->producers();
+      if (spec_state != impl_state) {
+        return BrokerDivergence{0, operation, show_entries(spec_state), show_entries(impl_state),
+                                what("producer state", m)};
+      }
+      if (wrote && m.generation >= 1) count(BrokerCase::copy_checked);
+      if (wrote && m.generation >= 2) count(BrokerCase::copy_of_copy_checked);
+    }
+    for (const auto& [tag, n] : per_tag(spec_state)) {
+      if (n > 8) {
+        count(BrokerCase::full_bucket);
+        break;
       }
     }
-    const auto spec_state = spec_->producers();
-    const auto impl_state = impl_->producers();
-    if (spec_state != impl_state) {
-      return BrokerDivergence{0, operation, show_entries(spec_state), show_entries(impl_state), "producer state"};
-    }
     return std::nullopt;
+  }
+
+  // The observation, and which impl side it was made on when not the original.
+  static std::string what(const std::string& observation, const ImplSide& m) {
+    return m.generation == 0 ? observation : observation + " of " + m.label;
   }
 
   // The broker wrote `b`: the producer's next batch follows it.
@@ -331,8 +444,12 @@ class Interpreter {
   }
 
   spec::BrokerConfig config_;
+  int hash_classes_ = 0;
   std::unique_ptr<spec::BrokerPartition> spec_;
-  std::unique_ptr<spec::BrokerPartition> impl_;
+  std::vector<ImplSide> impls_;  // the original first, then the running copies, oldest first
+  std::size_t step_ = 0;
+  int copies_ = 0;
+  bool expired_any_ = false;
   Slot slots_[kProducerSlots];
   std::int64_t next_producer_id_ = 0;
   std::int64_t now_ = 0;
@@ -342,7 +459,7 @@ class Interpreter {
 }  // namespace
 
 BrokerRunResult run_broker_differential(const BrokerHistory& history) {
-  return Interpreter(history.config).run(history.ops);
+  return Interpreter(history).run(history.ops);
 }
 
 }  // namespace idemcheck::properties

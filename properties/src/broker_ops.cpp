@@ -26,6 +26,8 @@ std::string to_string(BrokerOp::Kind k) {
     case K::restart_unclean: return "restart-unclean";
     case K::restart_clean_damaged: return "restart-clean-damaged";
     case K::restart_unclean_damaged: return "restart-unclean-damaged";
+    case K::crowd: return "crowd";
+    case K::copy_table: return "copy-table";
   }
   return "unknown-op";
 }
@@ -47,7 +49,8 @@ std::ostream& operator<<(std::ostream& os, const BrokerOp& op) {
 
 std::ostream& operator<<(std::ostream& os, const BrokerHistory& h) {
   os << "config: window=" << h.config.window << " producer.id.expiration.ms=" << h.config.producer_id_expiration_ms
-     << " snapshot_keeps_window=" << (h.config.snapshot_keeps_window ? "true" : "false") << "\n";
+     << " snapshot_keeps_window=" << (h.config.snapshot_keeps_window ? "true" : "false") << " impl hash="
+     << (h.hash_classes == 0 ? std::string("default") : "colliding/" + std::to_string(h.hash_classes)) << "\n";
   for (std::size_t i = 0; i < h.ops.size(); ++i) os << "  " << i << ": " << h.ops[i] << "\n";
   return os;
 }
@@ -78,6 +81,8 @@ rc::Gen<std::int64_t> gen_arg(K kind) {
     case K::restart_clean_damaged:
     case K::restart_unclean_damaged: return rc::gen::element<std::int64_t>(1, 2);  // torn, corrupt
     case K::negative_sequence: return rc::gen::inRange<std::int64_t>(0, 2);
+    case K::copy_table: return rc::gen::inRange<std::int64_t>(0, 2);  // construct, assign
+    case K::crowd: return rc::gen::inRange<std::int64_t>(9, 21);
     case K::expire:
     case K::advance_time:
       // Sometimes exactly an expiration the config generator picks (or half
@@ -96,7 +101,8 @@ rc::Gen<BrokerOp> gen_broker_op() {
       {4, K::gap},              {4, K::bump_epoch},          {2, K::bump_epoch_nonzero}, {3, K::stale_epoch},
       {4, K::new_producer},     {3, K::no_producer_id},      {1, K::negative_sequence},  {3, K::replicate_next},
       {3, K::expire},           {3, K::advance_time},        {2, K::take_snapshot},  {2, K::restart_clean},
-      {2, K::restart_unclean},  {2, K::restart_clean_damaged}, {2, K::restart_unclean_damaged},
+      {2, K::restart_unclean},  {2, K::restart_clean_damaged}, {2, K::restart_unclean_damaged}, {2, K::copy_table},
+      {1, K::crowd},
   });
   return rc::gen::mapcat(kind, [](K k) {
     return rc::gen::build<BrokerOp>(rc::gen::set(&BrokerOp::kind, rc::gen::just(k)),
@@ -131,8 +137,13 @@ rc::Gen<BrokerHistory> gen_broker_history() {
     for (const Ops& c : cs) flat.insert(flat.end(), c.begin(), c.end());
     return flat;
   });
+  // A colliding hash in two histories of five: shared tags, full buckets,
+  // probes past them and backward-shift deletions, which the table's own
+  // hash makes rare at these sizes.
+  auto hash = rc::gen::weightedOneOf<int>({{3, rc::gen::just(0)}, {2, rc::gen::inRange(1, 4)}});
   return rc::gen::build<BrokerHistory>(rc::gen::set(&BrokerHistory::config, rc::gen::resize(100, gen_broker_config())),
-                                       rc::gen::set(&BrokerHistory::ops, ops));
+                                       rc::gen::set(&BrokerHistory::ops, ops),
+                                       rc::gen::set(&BrokerHistory::hash_classes, rc::gen::resize(100, hash)));
 }
 
 }  // namespace idemcheck::properties

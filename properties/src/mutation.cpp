@@ -144,13 +144,13 @@ class BrokerCheck final : public Check {
     const auto ops = shrink_list(
         h.ops,
         [&](const std::vector<BrokerOp>& c) {
-          BrokerHistory x{h.config, c};
+          BrokerHistory x{h.config, c, h.hash_classes};
           return verdict(x).has_value();
         },
         profile_.shrink_candidates);
     f.shrunk_length = ops.size();
     f.shrink_seconds = since(t);
-    if (const auto w = verdict(BrokerHistory{h.config, ops})) f.what = *w;
+    if (const auto w = verdict(BrokerHistory{h.config, ops, h.hash_classes})) f.what = *w;
     return f;
   }
 

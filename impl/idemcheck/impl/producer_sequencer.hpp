@@ -123,6 +123,7 @@ enum class [[nodiscard]] SequencerError : std::uint8_t {
   partition_out_of_range,     ///< partition index < 0 or >= max_partitions
   record_count_out_of_range,  ///< record count < 1
   batch_not_stamped,          ///< the batch has no sequence (base < 0) where a stamped batch is required
+  offset_out_of_range,        ///< an acknowledged batch would end past offset INT64_MAX (base offset + count - 1)
 };
 
 /// The stamp of one batch: what the producer keeps on the batch and passes
@@ -260,7 +261,8 @@ class ProducerSequencer {
   /// last acked sequence moves up to the batch's client last sequence, the
   /// last acked offset up to base_offset + count - 1, and the batch leaves the
   /// in-flight set (if it is there; the sequence state is updated regardless,
-  /// as in the Java client).
+  /// as in the Java client). A base offset whose batch would end past
+  /// INT64_MAX is no broker's answer: offset_out_of_range, nothing changes.
   SequencerError on_success(PartitionIndex partition, const BatchStamp& batch, Offset base_offset);
   /// S5: may `batch` be retried after `error`? Call only when the producer's
   /// own limits (retries, delivery timeout) still allow a retry. On

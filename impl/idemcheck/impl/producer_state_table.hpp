@@ -84,11 +84,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -143,9 +146,24 @@ struct RequestItem {
 template <class Table>
 void append_request(std::span<const RequestItem<Table>> items, std::span<AppendResult> out) noexcept;
 
-template <int MaxWindow>
+/// The table's default hash: murmur3's 64-bit finalizer, high half. Any
+/// hash is correct (the table compares producer ids on every tag match and
+/// the tag alone places a producer); a worse one only costs probes. Tests
+/// pass a colliding one so that tag matches that are not key matches, full
+/// buckets and long probe runs happen on purpose.
+struct DefaultProducerIdHash {
+  /// The 32-bit tag of a producer id.
+  [[nodiscard]] constexpr std::uint32_t operator()(std::int64_t pid) const noexcept { return detail::tag_of(pid); }
+};
+
+/// Hash: a copyable callable std::uint32_t(std::int64_t) noexcept that is a
+/// pure function of the producer id. An empty one (the default) costs no
+/// storage and inlines to what a hard-coded hash would be.
+template <int MaxWindow, class Hash = DefaultProducerIdHash>
 class BasicProducerStateTable {
   static_assert(MaxWindow >= 1 && MaxWindow <= 8, "EntryView holds at most 8 batches");
+  static_assert(std::is_nothrow_invocable_r_v<std::uint32_t, const Hash&, std::int64_t>,
+                "Hash: std::uint32_t(std::int64_t) const noexcept");
 
  public:
   /// Opaque outcome of check(): what commit() would do. It records where the
@@ -161,10 +179,11 @@ class BasicProducerStateTable {
     Offset last_offset;           ///< duplicate only
   };
 
-  /// An empty table at log end offset 0. Throws std::invalid_argument if
-  /// config.window is outside [1, MaxWindow] or the expiration is negative:
-  /// a misconfiguration is a programming error, not a data error.
-  explicit BasicProducerStateTable(TableConfig config = {});
+  /// An empty table at log end offset 0 that places producers by `hash`.
+  /// Throws std::invalid_argument if config.window is outside [1, MaxWindow]
+  /// or the expiration is negative: a misconfiguration is a programming
+  /// error, not a data error.
+  explicit BasicProducerStateTable(TableConfig config = {}, Hash hash = {});
   /// Deep copies: tests and properties fork a table to compare futures.
   BasicProducerStateTable(const BasicProducerStateTable& other);
   /// Deep copy assignment (strong guarantee: copy then swap).
@@ -180,7 +199,10 @@ class BasicProducerStateTable {
 
   /// Validate a client batch against the table without changing anything.
   /// A batch with last_offset_delta < 0 (a malformed header Kafka's record
-  /// validation would refuse) is rejected with invalid_record.
+  /// validation would refuse) is rejected with invalid_record. A batch that
+  /// would be written but would end at or past offset INT64_MAX (the log end
+  /// offset after it would not exist) is rejected with offset_overflow; a
+  /// duplicate is still answered from the cache.
   [[nodiscard]] Decision check(const BatchHeader& batch) const noexcept;
   /// Apply a decision produced by check() on this unchanged table; returns the result.
   /// Growth may allocate; if that allocation fails the program terminates
@@ -193,8 +215,10 @@ class BasicProducerStateTable {
   /// check, a lower epoch is adopted; the batch is written at log_end_offset().
   /// A batch with a producer id but base_sequence < 0 carries no sequence to
   /// cache: it only advances the log (like a batch without producer id). A
-  /// batch with last_offset_delta < 0 is ignored.
-  void replicate(const BatchHeader& batch) noexcept;
+  /// batch with last_offset_delta < 0 is ignored (invalid_record). A batch
+  /// that would end at or past INT64_MAX is not written (offset_overflow);
+  /// either way nothing changes. Errc::none when written.
+  Errc replicate(const BatchHeader& batch) noexcept;
 
   /// Remove every producer with now - last_timestamp >= producer_id_expiration_ms.
   /// Returns how many were removed. The difference is computed without
@@ -213,6 +237,16 @@ class BasicProducerStateTable {
   [[nodiscard]] std::size_t memory_bytes() const noexcept;
   /// The configuration the table was built with.
   [[nodiscard]] const TableConfig& config() const noexcept { return config_; }
+  /// The hash the table places producers by.
+  [[nodiscard]] const Hash& hash() const noexcept { return hash_; }
+  /// Empty while the index is sound. In builds with probe checks (any build
+  /// without NDEBUG, and the seeded-bug build) a probe that runs once around
+  /// the whole index without the free slot or the entry it must find, which
+  /// a sound index cannot do, stops there and records what broke (the first
+  /// such event) instead of looping forever; the operation then completes
+  /// without touching the index further, and the table is to be discarded.
+  /// Release builds compile the check away and this is always empty.
+  [[nodiscard]] std::string_view broken_invariant() const noexcept { return broken_ ? broken_ : std::string_view{}; }
 
   /// Encode the producer state as of log_end_offset() (Kafka: newest batch per
   /// producer only unless config.snapshot_keeps_window).
@@ -220,8 +254,11 @@ class BasicProducerStateTable {
   /// Decode a snapshot into a table with the given config; producers expired at
   /// `now` are dropped (as Kafka does on load). log_end_offset() becomes the
   /// snapshot's offset. Throws std::invalid_argument only for a bad config.
+  /// Every field is range-checked before any arithmetic uses it; an
+  /// impossible value is rejected as impossible_value with a message that
+  /// names the field and its byte offset. `hash` places the loaded producers.
   static std::variant<BasicProducerStateTable, SnapshotError> load(std::span<const std::byte> bytes, TableConfig config,
-                                                                   Timestamp now);
+                                                                   Timestamp now, Hash hash = {});
   /// A broker's fallback on load (Kafka: ProducerStateManager.loadFromSnapshot):
   /// decode the snapshots with load(), newest first, and keep the first that
   /// decodes; every one before it is reported in `rejected` (a broker deletes
@@ -230,7 +267,7 @@ class BasicProducerStateTable {
   /// are never an exception; throws std::invalid_argument only for a bad
   /// config, as load() does.
   static SnapshotRecovery<BasicProducerStateTable> load_newest_valid(
-      std::span<const std::span<const std::byte>> newest_first, TableConfig config, Timestamp now);
+      std::span<const std::span<const std::byte>> newest_first, TableConfig config, Timestamp now, Hash hash = {});
 
  private:
   template <class T>
@@ -248,6 +285,26 @@ class BasicProducerStateTable {
   struct Meta;  // one batch in full width (decode/encode of the window)
 
   static constexpr std::uint32_t kEmpty = 0xFFFFFFFFu;
+  // Probe bounds: on in every build with assertions and in the seeded-bug
+  // build (whose campaign must report a broken index as caught, not hang).
+#if !defined(NDEBUG) || defined(IDEMCHECK_SEEDED_BUGS)
+  static constexpr bool kCheckProbes = true;
+#else
+  static constexpr bool kCheckProbes = false;
+#endif
+  // With kCheckProbes: a probe that has visited every bucket records `what`
+  // and stops. Returns true when the caller must stop (never without checks).
+  [[nodiscard]] bool probe_exhausted(std::uint32_t visited, const char* what) const noexcept {
+    if constexpr (kCheckProbes) {
+      if (visited <= buckets_) return false;
+      if (broken_ == nullptr) broken_ = what;
+      return true;
+    } else {
+      (void)visited;
+      (void)what;
+      return false;
+    }
+  }
   static constexpr unsigned kChunkShift = 8;
   static constexpr std::uint32_t kChunkSize = 1u << kChunkShift;
   static constexpr std::size_t kChunkBytes = kChunkSize * sizeof(Entry);
@@ -280,6 +337,7 @@ class BasicProducerStateTable {
   void allocate_index(std::uint32_t buckets);
   std::uint32_t insert_entry(std::uint32_t bucket, std::int64_t pid, std::uint32_t tag, std::int16_t epoch);
   void erase_entry(std::uint32_t id) noexcept;
+  void drop_entry(std::uint32_t id) noexcept;
   void rehash(std::uint32_t new_buckets);
   [[nodiscard]] std::uint32_t free_slot_from(std::uint32_t bucket) const noexcept;
   void grow_for_one_more();
@@ -291,10 +349,17 @@ class BasicProducerStateTable {
   void encode(std::uint32_t id, const Meta* in, int n);
   [[nodiscard]] EntryView view(std::uint32_t id) const noexcept;
   [[nodiscard]] bool expired(const Entry& e, Timestamp now) const noexcept;
+  // Whether a batch of delta + 1 records fits at the log end: its last
+  // offset must stay below INT64_MAX, so that the next log end offset exists.
+  [[nodiscard]] bool fits(std::int32_t delta) const noexcept {
+    return log_end_offset_ < std::numeric_limits<std::int64_t>::max() - delta;
+  }
   [[nodiscard]] bool find_duplicate(std::uint32_t id, std::int32_t first_seq, std::int32_t last_seq,
                                     Decision& d) const noexcept;
 
   TableConfig config_;
+  [[no_unique_address]] Hash hash_;
+  mutable const char* broken_ = nullptr;  // see broken_invariant(); set only with kCheckProbes
   std::int64_t log_end_offset_ = 0;
   std::uint32_t size_ = 0;
   std::uint32_t buckets_ = 0;   // index buckets of kSlots slots

@@ -44,6 +44,9 @@
   X(snapshot_keeps_oldest, broker, "a snapshot keeps each producer's oldest cached batch, not its newest")           \
   X(reload_keeps_expired, broker, "a snapshot load keeps producers that expired before the restart")               \
   X(replication_skips_cache, broker, "replicated batches only advance the log, they are not cached")                  \
+  X(copy_drops_cold, broker, "a copied table does not copy the cold records (the older sequences of a scattered window)") \
+  X(tag_match_is_key_match, broker, "a lookup takes a matching hash tag for the producer id (no key compare)")        \
+  X(deletion_loses_shifted, broker, "backward-shift deletion empties the slot it shifts a producer into (an id leaves the index)") \
   X(restamp_every_partition, producer, "an epoch bump re-stamps every partition's in-flight batches (KAFKA-12152)")   \
   X(stale_partition_keeps_sequence, producer, "a partition switching to a new epoch keeps its old sequence (KAFKA-12152)") \
   X(inflight_keyed_by_sequence, producer, "in-flight batches keyed by sequence alone: an ack removes all with its base (KAFKA-13794)") \

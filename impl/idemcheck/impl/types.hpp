@@ -66,6 +66,10 @@ enum class Errc : std::int16_t {
   out_of_order_sequence_number = 45,
   invalid_producer_epoch = 47,
   invalid_record = 87,
+  /// The batch would end at or past offset INT64_MAX. Kafka has no check of
+  /// its own there (a log never gets near it); its produce path answers an
+  /// unexpected exception with UNKNOWN_SERVER_ERROR (-1), whose code this is.
+  offset_overflow = -1,
 };
 
 /// The outcome of one client append.

@@ -5,7 +5,11 @@
 // state (log end offset, every producer's epoch, timestamp and cached batches)
 // after every step -- and the offsets of the snapshots on disk after every
 // snapshot and restart, damaged or not -- and count which interesting cases
-// the history reached.
+// the history reached. A copy-table op forks the impl side: the copy (made by
+// the table's copy constructor or copy assignment) runs every later op next
+// to the original (up to three copies, copies of copies included) and is
+// compared with the spec exactly as the original is. The history chooses the
+// impl table's hash, sometimes a colliding one (see BrokerHistory).
 #pragma once
 
 #include <array>
@@ -42,6 +46,14 @@ enum class BrokerCase : std::uint8_t {
   damaged_restart_restored_window,
   retry_after_expiry_rewritten,
   large_batch,
+  copy_checked,
+  copy_of_copy_checked,
+  copied_scattered_window,
+  copied_after_expiry,
+  copied_after_growth,
+  tag_shared,
+  full_bucket,
+  deletion_in_full_bucket,
   count_  // number of cases
 };
 inline constexpr std::size_t kBrokerCaseCount = static_cast<std::size_t>(BrokerCase::count_);

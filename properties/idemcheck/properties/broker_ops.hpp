@@ -47,6 +47,10 @@ struct BrokerOp {
     restart_unclean,     ///< unclean broker restart: snapshot + log replay
     restart_clean_damaged,    ///< clean restart whose shutdown snapshot is damaged (arg 1: torn, 2: corrupt)
     restart_unclean_damaged,  ///< unclean restart whose newest snapshot is damaged (arg 1: torn, 2: corrupt)
+    crowd,       ///< arg producers no slot tracks append one batch each (fresh ids): the table grows, and under
+                 ///< a colliding hash buckets overflow; left alone, they expire together later
+    copy_table,  ///< the newest impl partition is copied (arg 0: copy-constructed, 1: copy-assigned); the copy
+                 ///< joins the ones running: every later op runs on each and each is compared with the spec
   };
   Kind kind = Kind::append_next;
   int producer = 0;        ///< slot in [0, kProducerSlots)
@@ -55,10 +59,14 @@ struct BrokerOp {
   friend bool operator==(const BrokerOp&, const BrokerOp&) = default;
 };
 
-/// A whole history: the broker's configuration and the operations in order.
+/// A whole history: the broker's configuration, the impl table's hash and
+/// the operations in order.
 struct BrokerHistory {
   spec::BrokerConfig config;
   std::vector<BrokerOp> ops;
+  /// 0: the impl table's own hash; n >= 1: a colliding hash of n tags
+  /// (properties::CollidingHash), so that producers share tags and buckets.
+  int hash_classes = 0;
 };
 
 std::string to_string(BrokerOp::Kind);
@@ -73,7 +81,8 @@ rc::Gen<BrokerOp> gen_broker_op();
 /// short expiry so that histories reach it).
 rc::Gen<spec::BrokerConfig> gen_broker_config();
 /// Generator of a history whose length grows with RapidCheck's size
-/// (up to 5 * size operations; size stays <= 100).
+/// (up to 5 * size operations; size stays <= 100); two in five use a
+/// colliding hash of 1 to 3 tags.
 rc::Gen<BrokerHistory> gen_broker_history();
 
 }  // namespace idemcheck::properties

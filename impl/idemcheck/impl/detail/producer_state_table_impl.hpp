@@ -22,8 +22,8 @@
 
 namespace idemcheck::impl {
 
-template <int W>
-struct BasicProducerStateTable<W>::Meta {
+template <int W, class H>
+struct BasicProducerStateTable<W, H>::Meta {
   std::int32_t last_seq;
   std::int32_t offset_delta;
   std::int64_t last_offset;
@@ -31,16 +31,17 @@ struct BasicProducerStateTable<W>::Meta {
 
 // ---------------------------------------------------------------- lifecycle
 
-template <int W>
-BasicProducerStateTable<W>::BasicProducerStateTable(TableConfig config) : config_(config) {
+template <int W, class H>
+BasicProducerStateTable<W, H>::BasicProducerStateTable(TableConfig config, H hash) : config_(config), hash_(hash) {
   if (config.window < 1 || config.window > W) throw std::invalid_argument("TableConfig.window outside [1, MaxWindow]");
   if (config.producer_id_expiration_ms < 0) throw std::invalid_argument("TableConfig.producer_id_expiration_ms < 0");
   rehash(2);
 }
 
-template <int W>
-BasicProducerStateTable<W>::BasicProducerStateTable(const BasicProducerStateTable& o)
-    : config_(o.config_), log_end_offset_(o.log_end_offset_), size_(o.size_), wide_(o.wide_) {
+template <int W, class H>
+BasicProducerStateTable<W, H>::BasicProducerStateTable(const BasicProducerStateTable& o)
+    : config_(o.config_), hash_(o.hash_), broken_(o.broken_), log_end_offset_(o.log_end_offset_), size_(o.size_),
+      wide_(o.wide_) {
   allocate_index(o.buckets_);
   std::copy_n(o.index_, buckets_, index_);
   chunks_.reserve(o.chunks_.size());
@@ -48,12 +49,12 @@ BasicProducerStateTable<W>::BasicProducerStateTable(const BasicProducerStateTabl
   for (std::size_t c = 0; c < o.chunks_.size(); ++c) {
     add_chunk();
     std::memcpy(static_cast<void*>(chunks_[c]), o.chunks_[c], kChunkBytes);
-    std::copy_n(o.colds_[c].get(), kChunkSize, colds_[c].get());
+    if (!IDEMCHECK_SEEDED_BUG(copy_drops_cold)) std::copy_n(o.colds_[c].get(), kChunkSize, colds_[c].get());
   }
 }
 
-template <int W>
-auto BasicProducerStateTable<W>::operator=(const BasicProducerStateTable& o) -> BasicProducerStateTable& {
+template <int W, class H>
+auto BasicProducerStateTable<W, H>::operator=(const BasicProducerStateTable& o) -> BasicProducerStateTable& {
   if (this != &o) {
     BasicProducerStateTable copy(o);
     *this = std::move(copy);
@@ -63,56 +64,61 @@ auto BasicProducerStateTable<W>::operator=(const BasicProducerStateTable& o) -> 
 
 // ---------------------------------------------------------------- small accessors
 
-template <int W>
-Offset BasicProducerStateTable<W>::log_end_offset() const noexcept {
+template <int W, class H>
+Offset BasicProducerStateTable<W, H>::log_end_offset() const noexcept {
   return Offset{log_end_offset_};
 }
 
-template <int W>
-std::size_t BasicProducerStateTable<W>::size() const noexcept {
+template <int W, class H>
+std::size_t BasicProducerStateTable<W, H>::size() const noexcept {
   return size_;
 }
 
-template <int W>
-auto BasicProducerStateTable<W>::entry(std::uint32_t id) noexcept -> Entry& {
+template <int W, class H>
+auto BasicProducerStateTable<W, H>::entry(std::uint32_t id) noexcept -> Entry& {
   return chunks_[id >> kChunkShift][id & (kChunkSize - 1)];
 }
 
-template <int W>
-auto BasicProducerStateTable<W>::entry(std::uint32_t id) const noexcept -> const Entry& {
+template <int W, class H>
+auto BasicProducerStateTable<W, H>::entry(std::uint32_t id) const noexcept -> const Entry& {
   return chunks_[id >> kChunkShift][id & (kChunkSize - 1)];
 }
 
-template <int W>
-auto BasicProducerStateTable<W>::cold(std::uint32_t id) noexcept -> Cold& {
+template <int W, class H>
+auto BasicProducerStateTable<W, H>::cold(std::uint32_t id) noexcept -> Cold& {
   return colds_[id >> kChunkShift][id & (kChunkSize - 1)];
 }
 
-template <int W>
-auto BasicProducerStateTable<W>::cold(std::uint32_t id) const noexcept -> const Cold& {
+template <int W, class H>
+auto BasicProducerStateTable<W, H>::cold(std::uint32_t id) const noexcept -> const Cold& {
   return colds_[id >> kChunkShift][id & (kChunkSize - 1)];
 }
 
-template <int W>
-std::uint32_t BasicProducerStateTable<W>::home(std::uint32_t tag) const noexcept {
+template <int W, class H>
+std::uint32_t BasicProducerStateTable<W, H>::home(std::uint32_t tag) const noexcept {
   // fastrange: maps the tag onto [0, buckets) with a multiply instead of a
   // division, for any bucket count.
   return static_cast<std::uint32_t>((std::uint64_t{tag} * buckets_) >> 32);
 }
 
-template <int W>
-auto BasicProducerStateTable<W>::probe(std::int64_t pid, std::uint32_t tag) const noexcept -> Probe {
+template <int W, class H>
+auto BasicProducerStateTable<W, H>::probe(std::int64_t pid, std::uint32_t tag) const noexcept -> Probe {
   // Linear probing over buckets: a producer sits in the first bucket from
   // its home that had a free slot when it was inserted, so a bucket with a
-  // free slot ends the search. The load cap guarantees one exists.
+  // free slot ends the search. The load cap guarantees one exists; should
+  // the index be broken, the bound stops the search at a slot of the home
+  // bucket (in range, so the caller stays memory-safe) with the table marked.
+  std::uint32_t visited = 0;
   for (std::uint32_t b = home(tag);; b = next_bucket(b)) {
+    if (probe_exhausted(++visited, "probe: every bucket full, no free slot (load cap broken)"))
+      return {false, home(tag) * kSlots, kEmpty};
     const Bucket& k = index_[b];
     std::uint32_t free = kEmpty;
     for (unsigned l = 0; l < kSlots; ++l) {
       const std::uint32_t id = k.id[l];
       if (id == kEmpty) {
         if (free == kEmpty) free = b * kSlots + l;
-      } else if (k.tag[l] == tag && entry(id).producer_id == pid) {
+      } else if (k.tag[l] == tag && (IDEMCHECK_SEEDED_BUG(tag_match_is_key_match) || entry(id).producer_id == pid)) {
         return {true, b * kSlots + l, id};
       }
     }
@@ -120,30 +126,37 @@ auto BasicProducerStateTable<W>::probe(std::int64_t pid, std::uint32_t tag) cons
   }
 }
 
-template <int W>
-std::uint32_t BasicProducerStateTable<W>::slot_of(std::uint32_t id, std::uint32_t tag) const noexcept {
+template <int W, class H>
+std::uint32_t BasicProducerStateTable<W, H>::slot_of(std::uint32_t id, std::uint32_t tag) const noexcept {
+  // Every entry id is in the index, from its home on: the search ends. Only
+  // a broken index has none, and then the bound answers kEmpty (checked
+  // builds only; callers then leave the index alone).
+  std::uint32_t visited = 0;
   for (std::uint32_t b = home(tag);; b = next_bucket(b)) {
+    if (probe_exhausted(++visited, "slot_of: an entry id is missing from the index")) return kEmpty;
     for (unsigned l = 0; l < kSlots; ++l)
       if (index_[b].id[l] == id) return b * kSlots + l;
   }
 }
 
-template <int W>
-std::uint32_t BasicProducerStateTable<W>::free_slot_from(std::uint32_t b) const noexcept {
-  for (;; b = next_bucket(b)) {
+template <int W, class H>
+std::uint32_t BasicProducerStateTable<W, H>::free_slot_from(std::uint32_t b) const noexcept {
+  std::uint32_t visited = 0;
+  for (const std::uint32_t from = b;; b = next_bucket(b)) {
+    if (probe_exhausted(++visited, "free_slot_from: every bucket full (load cap broken)")) return from * kSlots;
     for (unsigned l = 0; l < kSlots; ++l)
       if (index_[b].id[l] == kEmpty) return b * kSlots + l;
   }
 }
 
-template <int W>
-inline void BasicProducerStateTable<W>::prefetch_bucket(std::int64_t pid, std::uint32_t tag) const noexcept {
+template <int W, class H>
+inline void BasicProducerStateTable<W, H>::prefetch_bucket(std::int64_t pid, std::uint32_t tag) const noexcept {
   if (pid < 0) return;
   detail::prefetch(&index_[home(tag)]);
 }
 
-template <int W>
-inline std::uint32_t BasicProducerStateTable<W>::locate(std::int64_t pid, std::uint32_t tag) const noexcept {
+template <int W, class H>
+inline std::uint32_t BasicProducerStateTable<W, H>::locate(std::int64_t pid, std::uint32_t tag) const noexcept {
   // The candidate entry id of pid: an occupied slot of its home bucket with
   // its tag, or kEmpty (absent, or displaced to a later bucket). Only a hint
   // for append_into(), which confirms it by the producer id stored in the
@@ -173,8 +186,8 @@ inline std::uint32_t BasicProducerStateTable<W>::locate(std::int64_t pid, std::u
 
 // ---------------------------------------------------------------- storage and index maintenance
 
-template <int W>
-void BasicProducerStateTable<W>::move_chunks(std::size_t first, std::byte* slab) noexcept {
+template <int W, class H>
+void BasicProducerStateTable<W, H>::move_chunks(std::size_t first, std::byte* slab) noexcept {
   // Moves chunks [first, first + kChunksPerSlab) into `slab` (slab != null)
   // or out of the last slab into the separate blocks at the end of tail_.
   for (std::size_t k = 0; k < kChunksPerSlab; ++k) {
@@ -184,8 +197,8 @@ void BasicProducerStateTable<W>::move_chunks(std::size_t first, std::byte* slab)
   }
 }
 
-template <int W>
-void BasicProducerStateTable<W>::add_chunk() {
+template <int W, class H>
+void BasicProducerStateTable<W, H>::add_chunk() {
   tail_.emplace_back(kChunkBytes, alignof(Entry));
   chunks_.push_back(reinterpret_cast<Entry*>(tail_.back().data()));
   colds_.push_back(std::make_unique<Cold[]>(kChunkSize));
@@ -202,8 +215,8 @@ void BasicProducerStateTable<W>::add_chunk() {
   }
 }
 
-template <int W>
-void BasicProducerStateTable<W>::pop_chunk() noexcept {
+template <int W, class H>
+void BasicProducerStateTable<W, H>::pop_chunk() noexcept {
   if (tail_.empty()) {
     // The last chunk is in the last slab: break that slab back into
     // separate chunks first, so that no slab is ever partly used. (Only when
@@ -218,31 +231,31 @@ void BasicProducerStateTable<W>::pop_chunk() noexcept {
   tail_.pop_back();
 }
 
-template <int W>
-void BasicProducerStateTable<W>::allocate_index(std::uint32_t buckets) {
+template <int W, class H>
+void BasicProducerStateTable<W, H>::allocate_index(std::uint32_t buckets) {
   detail::Block block(std::size_t{buckets} * sizeof(Bucket), alignof(Bucket));
   index_block_ = std::move(block);
   index_ = reinterpret_cast<Bucket*>(index_block_.data());
   buckets_ = buckets;
 }
 
-template <int W>
-void BasicProducerStateTable<W>::rehash(std::uint32_t new_buckets) {
+template <int W, class H>
+void BasicProducerStateTable<W, H>::rehash(std::uint32_t new_buckets) {
   allocate_index(new_buckets);
   Bucket empty;
   std::fill_n(empty.tag, kSlots, 0u);
   std::fill_n(empty.id, kSlots, kEmpty);
   std::fill_n(index_, new_buckets, empty);
   for (std::uint32_t id = 0; id < size_; ++id) {
-    const std::uint32_t tag = detail::tag_of(entry(id).producer_id);
+    const std::uint32_t tag = hash_(entry(id).producer_id);
     const std::uint32_t s = free_slot_from(home(tag));
     slot_id(s) = id;
     slot_tag(s) = tag;
   }
 }
 
-template <int W>
-void BasicProducerStateTable<W>::grow_for_one_more() {
+template <int W, class H>
+void BasicProducerStateTable<W, H>::grow_for_one_more() {
   // Max load 7/8 of the slots: beyond that probe lengths grow fast.
   if ((std::uint64_t{size_} + 1) * 8 <= std::uint64_t{buckets_} * kSlots * 7) return;
   std::uint64_t nb = std::max<std::uint64_t>(2, std::uint64_t{buckets_} + buckets_ / 2);
@@ -251,8 +264,8 @@ void BasicProducerStateTable<W>::grow_for_one_more() {
   rehash(static_cast<std::uint32_t>(nb));
 }
 
-template <int W>
-void BasicProducerStateTable<W>::reserve(std::size_t n) {
+template <int W, class H>
+void BasicProducerStateTable<W, H>::reserve(std::size_t n) {
   const std::uint64_t cap = std::uint64_t{n} * 8 / 7 + 2;
   if (cap >= kEmpty) throw std::length_error("producer state table: reserve too large");
   const std::uint64_t nb = (cap + kSlots - 1) / kSlots;
@@ -268,8 +281,8 @@ void BasicProducerStateTable<W>::reserve(std::size_t n) {
   }
 }
 
-template <int W>
-std::uint32_t BasicProducerStateTable<W>::insert_entry(std::uint32_t slot, std::int64_t pid, std::uint32_t tag,
+template <int W, class H>
+std::uint32_t BasicProducerStateTable<W, H>::insert_entry(std::uint32_t slot, std::int64_t pid, std::uint32_t tag,
                                                        std::int16_t epoch) {
   if ((std::uint64_t{size_} + 1) * 8 > std::uint64_t{buckets_} * kSlots * 7) {
     grow_for_one_more();
@@ -288,8 +301,8 @@ std::uint32_t BasicProducerStateTable<W>::insert_entry(std::uint32_t slot, std::
   return id;
 }
 
-template <int W>
-void BasicProducerStateTable<W>::erase_entry(std::uint32_t id) noexcept {
+template <int W, class H>
+void BasicProducerStateTable<W, H>::erase_entry(std::uint32_t id) noexcept {
   Entry& e = entry(id);
   if (e.flags & detail::kWideFlag) wide_.erase(e.producer_id);
   // Backward-shift deletion over buckets: a producer in bucket j with home
@@ -297,7 +310,13 @@ void BasicProducerStateTable<W>::erase_entry(std::uint32_t id) noexcept {
   // in a full bucket, the first later member that relies on it moves in,
   // which frees a slot in its own bucket; repeat until a bucket that was
   // not full ends the cluster. No tombstones, so probes never degrade.
-  const std::uint32_t at = slot_of(id, detail::tag_of(e.producer_id));
+  const std::uint32_t at = slot_of(id, hash_(e.producer_id));
+  if constexpr (kCheckProbes) {
+    if (at == kEmpty) {  // broken index (recorded): drop the entry, leave the index
+      drop_entry(id);
+      return;
+    }
+  }
   std::uint32_t hole = at / kSlots;  // bucket holding the free slot
   std::uint32_t hole_lane = at % kSlots;
   const auto full = [this](std::uint32_t b) {
@@ -318,7 +337,7 @@ void BasicProducerStateTable<W>::erase_entry(std::uint32_t id) noexcept {
         // It may move iff its home k is not cyclically within (hole, j].
         const bool k_in_range = hole <= j ? (hole < k && k <= j) : (hole < k || k <= j);
         if (!k_in_range) {
-          index_[hole].id[hole_lane] = sid;
+          index_[hole].id[hole_lane] = IDEMCHECK_SEEDED_BUG(deletion_loses_shifted) ? kEmpty : sid;
           index_[hole].tag[hole_lane] = index_[j].tag[l];
           index_[j].id[l] = kEmpty;
           index_[j].tag[l] = 0;
@@ -330,12 +349,18 @@ void BasicProducerStateTable<W>::erase_entry(std::uint32_t id) noexcept {
       if (!j_full) break;
     }
   }
+  drop_entry(id);
+}
 
+template <int W, class H>
+void BasicProducerStateTable<W, H>::drop_entry(std::uint32_t id) noexcept {
+  // The entry array stays dense: the last entry moves into the hole.
   const std::uint32_t last = size_ - 1;
   if (id != last) {
     Entry& moved = entry(last);
-    slot_id(slot_of(last, detail::tag_of(moved.producer_id))) = id;
-    e = moved;
+    const std::uint32_t s = slot_of(last, hash_(moved.producer_id));
+    if (!kCheckProbes || s != kEmpty) slot_id(s) = id;
+    entry(id) = moved;
     cold(id) = cold(last);
   }
   --size_;
@@ -347,16 +372,16 @@ void BasicProducerStateTable<W>::erase_entry(std::uint32_t id) noexcept {
 
 // ---------------------------------------------------------------- window encoding
 
-template <int W>
-void BasicProducerStateTable<W>::clear_window(Entry& e) noexcept {
+template <int W, class H>
+void BasicProducerStateTable<W, H>::clear_window(Entry& e) noexcept {
   if (e.flags & detail::kWideFlag) wide_.erase(e.producer_id);
   e.flags = 0;
   e.count = 0;
   e.newest_last_offset = -1;
 }
 
-template <int W>
-int BasicProducerStateTable<W>::decode(std::uint32_t id, Meta* out) const noexcept {
+template <int W, class H>
+int BasicProducerStateTable<W, H>::decode(std::uint32_t id, Meta* out) const noexcept {
   const Entry& e = entry(id);
   const int n = e.count;
   if (n == 0) return 0;
@@ -377,8 +402,8 @@ int BasicProducerStateTable<W>::decode(std::uint32_t id, Meta* out) const noexce
   return n;
 }
 
-template <int W>
-void BasicProducerStateTable<W>::encode(std::uint32_t id, const Meta* in, int n) {
+template <int W, class H>
+void BasicProducerStateTable<W, H>::encode(std::uint32_t id, const Meta* in, int n) {
   Entry& e = entry(id);
   const std::int64_t newest = n > 0 ? in[n - 1].last_offset : -1;
   bool compact = true;
@@ -411,8 +436,8 @@ void BasicProducerStateTable<W>::encode(std::uint32_t id, const Meta* in, int n)
   }
 }
 
-template <int W>
-inline bool BasicProducerStateTable<W>::push_compact(Entry& e, std::int32_t last_seq, std::int64_t last_offset,
+template <int W, class H>
+inline bool BasicProducerStateTable<W, H>::push_compact(Entry& e, std::int32_t last_seq, std::int64_t last_offset,
                                                      std::int32_t offset_delta) noexcept {
   // The common case in place: a compact, contiguous window gains a batch
   // that continues it and keeps it compact. Offsets only grow (shift >= 1)
@@ -461,8 +486,8 @@ inline bool BasicProducerStateTable<W>::push_compact(Entry& e, std::int32_t last
   return true;
 }
 
-template <int W>
-void BasicProducerStateTable<W>::push_batch(std::uint32_t id, std::int32_t last_seq, std::int64_t last_offset,
+template <int W, class H>
+void BasicProducerStateTable<W, H>::push_batch(std::uint32_t id, std::int32_t last_seq, std::int64_t last_offset,
                                             std::int32_t offset_delta) {
   if (!(IDEMCHECK_SEEDED_BUG(cache_window_off_by_one) || IDEMCHECK_SEEDED_BUG(evict_newest)) &&
       push_compact(entry(id), last_seq, last_offset, offset_delta))
@@ -489,8 +514,8 @@ void BasicProducerStateTable<W>::push_batch(std::uint32_t id, std::int32_t last_
 
 // ---------------------------------------------------------------- append path
 
-template <int W>
-bool BasicProducerStateTable<W>::find_duplicate(std::uint32_t id, std::int32_t first_seq, std::int32_t last_seq,
+template <int W, class H>
+bool BasicProducerStateTable<W, H>::find_duplicate(std::uint32_t id, std::int32_t first_seq, std::int32_t last_seq,
                                                 Decision& d) const noexcept {
   Meta m[W];
   const int n = decode(id, m);
@@ -508,14 +533,18 @@ bool BasicProducerStateTable<W>::find_duplicate(std::uint32_t id, std::int32_t f
   return false;
 }
 
-template <int W>
-auto BasicProducerStateTable<W>::check(const BatchHeader& b) const noexcept -> Decision {
+template <int W, class H>
+auto BasicProducerStateTable<W, H>::check(const BatchHeader& b) const noexcept -> Decision {
   Decision d;
   if (b.last_offset_delta < 0) {
     d.error = Errc::invalid_record;
     return d;
   }
   if (!b.producer_id.valid()) {
+    if (!fits(b.last_offset_delta)) {
+      d.error = Errc::offset_overflow;
+      return d;
+    }
     d.kind = Decision::Kind::no_producer_id;
     return d;
   }
@@ -524,7 +553,7 @@ auto BasicProducerStateTable<W>::check(const BatchHeader& b) const noexcept -> D
     d.error = Errc::invalid_record;
     return d;
   }
-  const std::uint32_t tag = detail::tag_of(b.producer_id.value);
+  const std::uint32_t tag = hash_(b.producer_id.value);
   const Probe p = probe(b.producer_id.value, tag);
   const Entry* e = p.found ? &entry(p.id) : nullptr;
   const int current = e ? e->epoch : -1;
@@ -570,6 +599,10 @@ auto BasicProducerStateTable<W>::check(const BatchHeader& b) const noexcept -> D
       return d;
     }
   }
+  if (!fits(b.last_offset_delta)) {  // the batch would be written: is there room for it?
+    d.error = Errc::offset_overflow;
+    return d;
+  }
   if (e) {
     d.kind = Decision::Kind::update;
     d.position = p.id;
@@ -581,15 +614,15 @@ auto BasicProducerStateTable<W>::check(const BatchHeader& b) const noexcept -> D
   return d;
 }
 
-template <int W>
-AppendResult BasicProducerStateTable<W>::commit(const BatchHeader& b, const Decision& d) noexcept {
+template <int W, class H>
+AppendResult BasicProducerStateTable<W, H>::commit(const BatchHeader& b, const Decision& d) noexcept {
   AppendResult r;
   commit_into(b, d, r);
   return r;
 }
 
-template <int W>
-void BasicProducerStateTable<W>::commit_into(const BatchHeader& b, const Decision& d, AppendResult& r) noexcept {
+template <int W, class H>
+void BasicProducerStateTable<W, H>::commit_into(const BatchHeader& b, const Decision& d, AppendResult& r) noexcept {
   using K = typename Decision::Kind;
   switch (d.kind) {
     case K::rejected:
@@ -610,7 +643,7 @@ void BasicProducerStateTable<W>::commit_into(const BatchHeader& b, const Decisio
   }
   std::uint32_t id;
   if (d.kind == K::insert) {
-    id = insert_entry(d.position, b.producer_id.value, detail::tag_of(b.producer_id.value), b.epoch.value);
+    id = insert_entry(d.position, b.producer_id.value, hash_(b.producer_id.value), b.epoch.value);
   } else {
     id = d.position;
     if (d.clear_window) {
@@ -627,8 +660,8 @@ void BasicProducerStateTable<W>::commit_into(const BatchHeader& b, const Decisio
   r = AppendResult{Errc::none, false, Offset{first}, Offset{last}};
 }
 
-template <int W>
-inline void BasicProducerStateTable<W>::append_into(const BatchHeader& b, std::uint32_t hint, AppendResult& r) noexcept {
+template <int W, class H>
+inline void BasicProducerStateTable<W, H>::append_into(const BatchHeader& b, std::uint32_t hint, AppendResult& r) noexcept {
   // The fused common case of append(): a known producer, same epoch, the
   // next sequence, a compact contiguous window. `hint` is locate()'s
   // candidate; entry ids are stable while only appends run (only erasure
@@ -640,7 +673,7 @@ inline void BasicProducerStateTable<W>::append_into(const BatchHeader& b, std::u
     const std::int32_t base = b.base_sequence.value;
     const std::int32_t delta = b.last_offset_delta;
     if (e.producer_id == b.producer_id.value && (base | delta) >= 0 && e.epoch == b.epoch.value && e.count > 0 &&
-        base == detail::increment_sequence(static_cast<std::int32_t>(e.newest_last_seq), 1)) {
+        base == detail::increment_sequence(static_cast<std::int32_t>(e.newest_last_seq), 1) && fits(delta)) {
       const std::int64_t first = log_end_offset_;
       const std::int64_t last = first + delta;
       // Not a duplicate (see check()); accepted in place if it stays compact.
@@ -658,12 +691,12 @@ inline void BasicProducerStateTable<W>::append_into(const BatchHeader& b, std::u
   commit_into(b, check(b), r);
 }
 
-template <int W>
-AppendResult BasicProducerStateTable<W>::append(const BatchHeader& b) noexcept {
+template <int W, class H>
+AppendResult BasicProducerStateTable<W, H>::append(const BatchHeader& b) noexcept {
   if constexpr (IDEMCHECK_SEEDED_BUGS_COMPILED) {  // discarded in the normal build: not even instantiated
     if (IDEMCHECK_SEEDED_BUG(epoch_before_commit)) {
       const Decision d = check(b);
-      const Probe p = b.producer_id.valid() ? probe(b.producer_id.value, detail::tag_of(b.producer_id.value))
+      const Probe p = b.producer_id.valid() ? probe(b.producer_id.value, hash_(b.producer_id.value))
                                             : Probe{false, 0, kEmpty};
       if (d.kind == Decision::Kind::rejected && p.found && entry(p.id).epoch < b.epoch.value) {
         clear_window(entry(p.id));  // the new epoch is taken before the sequence check failed
@@ -675,13 +708,14 @@ AppendResult BasicProducerStateTable<W>::append(const BatchHeader& b) noexcept {
   return commit(b, check(b));
 }
 
-template <int W>
-void BasicProducerStateTable<W>::replicate(const BatchHeader& b) noexcept {
-  if (b.last_offset_delta < 0) return;
+template <int W, class H>
+Errc BasicProducerStateTable<W, H>::replicate(const BatchHeader& b) noexcept {
+  if (b.last_offset_delta < 0) return Errc::invalid_record;
+  if (!fits(b.last_offset_delta)) return Errc::offset_overflow;
   const std::int64_t first = log_end_offset_;
   const std::int64_t last = first + b.last_offset_delta;
   if (b.producer_id.valid() && b.base_sequence.value >= 0 && !IDEMCHECK_SEEDED_BUG(replication_skips_cache)) {
-    const std::uint32_t tag = detail::tag_of(b.producer_id.value);
+    const std::uint32_t tag = hash_(b.producer_id.value);
     const Probe p = probe(b.producer_id.value, tag);
     std::uint32_t id;
     if (p.found) {
@@ -699,12 +733,13 @@ void BasicProducerStateTable<W>::replicate(const BatchHeader& b) noexcept {
     entry(id).last_timestamp = b.max_timestamp.ms;
   }
   log_end_offset_ = last + 1;
+  return Errc::none;
 }
 
 // ---------------------------------------------------------------- expiry and views
 
-template <int W>
-bool BasicProducerStateTable<W>::expired(const Entry& e, Timestamp now) const noexcept {
+template <int W, class H>
+bool BasicProducerStateTable<W, H>::expired(const Entry& e, Timestamp now) const noexcept {
   if (IDEMCHECK_SEEDED_BUG(expiry_off_by_one)) {
     const std::int64_t ms = config_.producer_id_expiration_ms;
     return detail::expired_at(e.last_timestamp, now.ms, ms == std::numeric_limits<std::int64_t>::max() ? ms : ms + 1);
@@ -712,8 +747,8 @@ bool BasicProducerStateTable<W>::expired(const Entry& e, Timestamp now) const no
   return detail::expired_at(e.last_timestamp, now.ms, config_.producer_id_expiration_ms);
 }
 
-template <int W>
-std::size_t BasicProducerStateTable<W>::expire(Timestamp now) noexcept {
+template <int W, class H>
+std::size_t BasicProducerStateTable<W, H>::expire(Timestamp now) noexcept {
   std::size_t removed = 0;
   for (std::uint32_t id = 0; id < size_;) {
     if (expired(entry(id), now)) {
@@ -726,8 +761,8 @@ std::size_t BasicProducerStateTable<W>::expire(Timestamp now) noexcept {
   return removed;
 }
 
-template <int W>
-EntryView BasicProducerStateTable<W>::view(std::uint32_t id) const noexcept {
+template <int W, class H>
+EntryView BasicProducerStateTable<W, H>::view(std::uint32_t id) const noexcept {
   const Entry& e = entry(id);
   EntryView v;
   v.producer_id = ProducerId{e.producer_id};
@@ -743,16 +778,16 @@ EntryView BasicProducerStateTable<W>::view(std::uint32_t id) const noexcept {
   return v;
 }
 
-template <int W>
-std::optional<EntryView> BasicProducerStateTable<W>::find(ProducerId id) const noexcept {
+template <int W, class H>
+std::optional<EntryView> BasicProducerStateTable<W, H>::find(ProducerId id) const noexcept {
   if (!id.valid()) return std::nullopt;
-  const Probe p = probe(id.value, detail::tag_of(id.value));
+  const Probe p = probe(id.value, hash_(id.value));
   if (!p.found) return std::nullopt;
   return view(p.id);
 }
 
-template <int W>
-std::vector<EntryView> BasicProducerStateTable<W>::entries() const {
+template <int W, class H>
+std::vector<EntryView> BasicProducerStateTable<W, H>::entries() const {
   std::vector<EntryView> out;
   out.reserve(size_);
   for (std::uint32_t id = 0; id < size_; ++id) out.push_back(view(id));
@@ -761,8 +796,8 @@ std::vector<EntryView> BasicProducerStateTable<W>::entries() const {
   return out;
 }
 
-template <int W>
-std::size_t BasicProducerStateTable<W>::memory_bytes() const noexcept {
+template <int W, class H>
+std::size_t BasicProducerStateTable<W, H>::memory_bytes() const noexcept {
   // The side map is estimated from libstdc++'s node shape: next pointer + value,
   // plus one bucket pointer per bucket. Allocator headers excluded.
   using WideNode = std::pair<const std::int64_t, detail::WideWindow<W>>;
@@ -774,8 +809,8 @@ std::size_t BasicProducerStateTable<W>::memory_bytes() const noexcept {
 
 // ---------------------------------------------------------------- snapshots
 
-template <int W>
-std::vector<std::byte> BasicProducerStateTable<W>::snapshot() const {
+template <int W, class H>
+std::vector<std::byte> BasicProducerStateTable<W, H>::snapshot() const {
   using namespace detail::snapshot_format;
   std::vector<std::uint32_t> order(size_);
   for (std::uint32_t id = 0; id < size_; ++id) order[id] = id;
@@ -814,13 +849,13 @@ std::vector<std::byte> BasicProducerStateTable<W>::snapshot() const {
   return out;
 }
 
-template <int W>
-auto BasicProducerStateTable<W>::load(std::span<const std::byte> bytes, TableConfig config, Timestamp now)
+template <int W, class H>
+auto BasicProducerStateTable<W, H>::load(std::span<const std::byte> bytes, TableConfig config, Timestamp now, H hash)
     -> std::variant<BasicProducerStateTable, SnapshotError> {
   using namespace detail::snapshot_format;
   using Kind = SnapshotError::Kind;
   using detail::at;
-  BasicProducerStateTable table(config);  // validates the config (throws on misuse)
+  BasicProducerStateTable table(config, hash);  // validates the config (throws on misuse)
 
   auto fail = [](Kind k, std::string msg) {
     return std::variant<BasicProducerStateTable, SnapshotError>(std::in_place_index<1>, SnapshotError{k, std::move(msg)});
@@ -863,6 +898,11 @@ auto BasicProducerStateTable<W>::load(std::span<const std::byte> bytes, TableCon
     return fail(Kind::truncated, "producer count " + std::to_string(count) + " at byte " + at(count_pos) +
                                      " needs at least " + std::to_string(std::uint64_t{count} * kMinRecordSize) +
                                      " more bytes, " + std::to_string(r.remaining()) + " remain");
+  // The table's index holds fewer than 2^32 slots at 7/8 load; reserve()
+  // would refuse more (only a file of tens of gigabytes gets here).
+  if (std::uint64_t{count} * 8 / 7 + 2 >= kEmpty)
+    return fail(Kind::impossible_value, "producer count " + std::to_string(count) + " at byte " + at(count_pos) +
+                                            " exceeds the table's capacity");
   const int max_batches = (flags & kFlagKeepsWindow) ? std::min<int>(window, config.window) : 1;
   table.reserve(count);
   table.log_end_offset_ = leo;
@@ -889,22 +929,37 @@ auto BasicProducerStateTable<W>::load(std::span<const std::byte> bytes, TableCon
                                        " are cut short");
     Meta m[W];
     for (int i = 0; i < n; ++i) {
+      // Each field is range-checked before any arithmetic uses it: the
+      // first offset (last offset - offset delta) is computed only once
+      // 0 <= offset delta <= last offset < log end offset holds.
       const std::size_t bpos = r.pos();
+      const std::string where = "producer " + std::to_string(pid) + ", batch " + std::to_string(i) + ": ";
       m[i].last_seq = r.i32();
       m[i].offset_delta = r.i32();
       m[i].last_offset = r.i64();
       if (m[i].last_seq < 0)
-        return fail(Kind::impossible_value, "negative last sequence at byte " + at(bpos));
+        return fail(Kind::impossible_value, where + "last sequence " + std::to_string(m[i].last_seq) + " at byte " +
+                                                at(bpos) + " is negative");
       if (m[i].offset_delta < 0)
-        return fail(Kind::impossible_value, "negative offset delta at byte " + at(bpos + 4));
-      const std::int64_t first_offset = m[i].last_offset - m[i].offset_delta;
-      if (first_offset < 0)
-        return fail(Kind::impossible_value, "batch at byte " + at(bpos) + " starts at a negative offset");
+        return fail(Kind::impossible_value, where + "offset delta " + std::to_string(m[i].offset_delta) +
+                                                " at byte " + at(bpos + 4) + " is negative");
+      if (m[i].last_offset < 0)
+        return fail(Kind::impossible_value, where + "last offset " + std::to_string(m[i].last_offset) + " at byte " +
+                                                at(bpos + 8) + " is negative");
       if (m[i].last_offset >= leo)
-        return fail(Kind::impossible_value, "last offset at byte " + at(bpos + 8) +
-                                                " is not below the snapshot's log end offset");
+        return fail(Kind::impossible_value, where + "last offset " + std::to_string(m[i].last_offset) + " at byte " +
+                                                at(bpos + 8) + " is not below the snapshot's log end offset " +
+                                                std::to_string(leo));
+      if (m[i].offset_delta > m[i].last_offset)
+        return fail(Kind::impossible_value, where + "offset delta " + std::to_string(m[i].offset_delta) +
+                                                " at byte " + at(bpos + 4) + " exceeds the last offset " +
+                                                std::to_string(m[i].last_offset) +
+                                                ": the batch would start at a negative offset");
+      const std::int64_t first_offset = m[i].last_offset - m[i].offset_delta;
       if (i > 0 && first_offset <= m[i - 1].last_offset)
-        return fail(Kind::impossible_value, "batch at byte " + at(bpos) + " does not follow the previous batch");
+        return fail(Kind::impossible_value, where + "first offset " + std::to_string(first_offset) + " (batch at byte " +
+                                                at(bpos) + ") does not follow the previous batch's last offset " +
+                                                std::to_string(m[i - 1].last_offset));
     }
     if (detail::expired_at(ts, now.ms, config.producer_id_expiration_ms)) {
       if constexpr (IDEMCHECK_SEEDED_BUGS_COMPILED) {
@@ -913,7 +968,7 @@ auto BasicProducerStateTable<W>::load(std::span<const std::byte> bytes, TableCon
         continue;
       }
     }
-    const std::uint32_t tag = detail::tag_of(pid);
+    const std::uint32_t tag = table.hash_(pid);
     const std::uint32_t id = table.insert_entry(table.probe(pid, tag).slot, pid, tag, epoch);
     table.entry(id).last_timestamp = ts;
     table.encode(id, m, IDEMCHECK_SEEDED_BUG(reload_loses_batches) ? 0 : n);
@@ -924,13 +979,13 @@ auto BasicProducerStateTable<W>::load(std::span<const std::byte> bytes, TableCon
   return std::variant<BasicProducerStateTable, SnapshotError>(std::in_place_index<0>, std::move(table));
 }
 
-template <int W>
-auto BasicProducerStateTable<W>::load_newest_valid(std::span<const std::span<const std::byte>> newest_first,
-                                                   TableConfig config, Timestamp now)
+template <int W, class H>
+auto BasicProducerStateTable<W, H>::load_newest_valid(std::span<const std::span<const std::byte>> newest_first,
+                                                   TableConfig config, Timestamp now, H hash)
     -> SnapshotRecovery<BasicProducerStateTable> {
-  SnapshotRecovery<BasicProducerStateTable> out{BasicProducerStateTable(config), std::nullopt, {}};
+  SnapshotRecovery<BasicProducerStateTable> out{BasicProducerStateTable(config, hash), std::nullopt, {}};
   for (std::size_t i = 0; i < newest_first.size(); ++i) {
-    auto loaded = load(newest_first[i], config, now);
+    auto loaded = load(newest_first[i], config, now, hash);
     if (auto* table = std::get_if<0>(&loaded)) {
       out.table = std::move(*table);
       out.loaded = i;
@@ -964,7 +1019,7 @@ void append_request(std::span<const RequestItem<Table>> items, std::span<AppendR
   std::uint32_t hints[kRing];
   const auto fetch_bucket = [&](std::size_t i) {
     const std::int64_t pid = items[i].batch.producer_id.value;
-    const std::uint32_t tag = detail::tag_of(pid);
+    const std::uint32_t tag = items[i].table->hash_(pid);
     tags[i % kRing] = tag;
     items[i].table->prefetch_bucket(pid, tag);
   };
