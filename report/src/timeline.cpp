@@ -11,13 +11,15 @@ namespace idemcheck::report {
 
 namespace {
 
-SideStep capture(const spec::World& w, std::vector<spec::Effect> effects) {
+// `checker` has been given every step before this one.
+SideStep capture(const spec::World& w, std::vector<spec::Effect> effects, spec::IncrementalChecker& checker) {
   SideStep s;
+  checker.observe(w, effects);
   s.effects = std::move(effects);
   for (int q = 0; q < w.config().partitions; ++q) s.entries.push_back(w.producer_entries(q));
   for (int p = 0; p < w.config().producers; ++p) s.in_flight.push_back(w.in_flight(p));
   s.observation = w.observe();
-  s.anomalies = spec::find_anomalies(w);
+  s.anomalies = checker.anomalies();
   return s;
 }
 
@@ -132,6 +134,8 @@ Timeline build_timeline(const spec::History& history, bool run_impl) {
   t.config = history.config;
   t.impl_ran = run_impl;
   spec::World reference(history.config);
+  spec::IncrementalChecker reference_checker(history.config);
+  spec::IncrementalChecker impl_checker(history.config);
   std::unique_ptr<spec::World> impl;
   std::string impl_failure;
   if (run_impl) {
@@ -145,10 +149,10 @@ Timeline build_timeline(const spec::History& history, bool run_impl) {
   for (std::size_t i = 0; i < history.events.size(); ++i) {
     Step step;
     step.event = history.events[i];
-    step.spec = capture(reference, reference.apply(step.event));
+    step.spec = capture(reference, reference.apply(step.event), reference_checker);
     if (run_impl && impl) {
       try {
-        step.impl = capture(*impl, impl->apply(step.event));
+        step.impl = capture(*impl, impl->apply(step.event), impl_checker);
         step.effects_differ = step.impl->effects != step.spec.effects;
         step.state_differs = step.impl->observation != step.spec.observation;
       } catch (const std::exception& e) {
@@ -178,7 +182,7 @@ Timeline build_timeline(const spec::History& history, bool run_impl) {
     if (!t.first_anomaly && !step.spec.anomalies.empty()) t.first_anomaly = i;
     t.steps.push_back(std::move(step));
   }
-  t.anomalies = spec::find_anomalies(reference);
+  t.anomalies = reference_checker.anomalies();
   for (int q = 0; q < history.config.partitions; ++q) t.logs.push_back(reference.log(q));
   t.sends = reference.sends();
   for (std::size_t r = 0; r < t.anomalies.size(); ++r) t.involved.push_back(involved_in(t, r));
