@@ -16,9 +16,9 @@ SideStep capture(const spec::World& w, std::vector<spec::Effect> effects, spec::
   SideStep s;
   checker.observe(w, effects);
   s.effects = std::move(effects);
-  for (int q = 0; q < w.config().partitions; ++q) s.entries.push_back(w.producer_entries(q));
-  for (int p = 0; p < w.config().producers; ++p) s.in_flight.push_back(w.in_flight(p));
   s.observation = w.observe();
+  s.entries = s.observation.partition_producers;  // the same entries World::producer_entries gives
+  for (int p = 0; p < w.config().producers; ++p) s.in_flight.push_back(w.in_flight(p));
   s.anomalies = checker.anomalies();
   return s;
 }
@@ -146,6 +146,7 @@ Timeline build_timeline(const spec::History& history, bool run_impl) {
     }
   }
   std::vector<std::size_t> log_sizes(static_cast<std::size_t>(history.config.partitions), 0);
+  t.steps.reserve(history.events.size());
   for (std::size_t i = 0; i < history.events.size(); ++i) {
     Step step;
     step.event = history.events[i];
@@ -179,6 +180,11 @@ Timeline build_timeline(const spec::History& history, bool run_impl) {
       }
     }
     if (!t.first_divergence && run_impl && step.disagrees()) t.first_divergence = i;
+    if (!step.disagrees()) {
+      // Compared already and shown only where the sides differ: a long replay keeps no copy of them.
+      step.spec.observation = {};
+      step.impl.reset();
+    }
     if (!t.first_anomaly && !step.spec.anomalies.empty()) t.first_anomaly = i;
     t.steps.push_back(std::move(step));
   }
