@@ -58,8 +58,8 @@ struct Step {
 /// What an anomaly report is about: the log entries and the sends involved.
 struct Involved {
   std::size_t report = 0;              ///< index into Timeline::anomalies
-  std::vector<LogRef> log_entries;
-  std::vector<std::size_t> sends;      ///< indexes into Timeline::sends
+  std::vector<LogRef> log_entries;     ///< in log order
+  std::vector<std::size_t> sends;      ///< indexes into Timeline::sends, in send order
 };
 
 /// A whole replay.
