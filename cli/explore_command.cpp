@@ -129,9 +129,10 @@ std::string timeline(const spec::History& h, const spec::CheckSet& checks) {
                                  h.config.partitions, h.config.brokers);
   text += format_timeline(h);
   spec::World w(h.config);
-  for (const spec::Event& e : h.events) w.apply(e);
+  spec::IncrementalChecker checker(h.config, checks);
+  for (const spec::Event& e : h.events) checker.observe(w, w.apply(e));
   std::ostringstream os;
-  for (const auto& a : spec::find_anomalies(w, checks)) os << "  => " << a << "\n";
+  for (const auto& a : checker.anomalies()) os << "  => " << a << "\n";
   return text + os.str();
 }
 

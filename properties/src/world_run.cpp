@@ -55,15 +55,15 @@ void PathCounter::add(const std::vector<spec::Effect>& effects, const spec::Worl
             e.stamp.base_sequence + e.stamp.record_count - 1 > spec::kMaxSequence) {
           count(WorldPath::wrap_around);
         }
-        if (e.offset >= 0 || e.error == spec::Error::not_enough_replicas_after_append) written_unacked_.push_back(key);
+        if (e.offset >= 0 || e.error == spec::Error::not_enough_replicas_after_append) written_unacked_.insert(key);
         if (e.zombie) count(WorldPath::zombie_write);
         break;
       case EK::batch_acknowledged:
       case EK::batch_failed:
-        std::erase(written_unacked_, key);
+        written_unacked_.erase(key);
         break;
       case EK::batch_in_request:
-        if (e.retry && std::find(written_unacked_.begin(), written_unacked_.end(), key) != written_unacked_.end()) {
+        if (e.retry && written_unacked_.contains(key)) {
           count(WorldPath::lost_ack_then_retry);
         }
         break;
@@ -116,13 +116,15 @@ WorldRunResult run_world(const spec::History& history, const spec::CheckSet& che
   WorldRunResult r;
   r.coverage.histories = 1;
   spec::World w(history.config);
+  spec::IncrementalChecker checker(history.config, checks);
   PathCounter paths;
   for (const spec::Event& e : history.events) {
     const auto effects = w.apply(e);
+    checker.observe(w, effects);
     ++r.coverage.events;
     paths.add(effects, w.observe(), r.coverage);
   }
-  r.anomalies = spec::find_anomalies(w, checks);
+  r.anomalies = checker.anomalies();
   r.end_time = w.now();
   return r;
 }
@@ -132,10 +134,12 @@ WorldRunResult run_world_differential(const spec::History& history, const spec::
   r.coverage.histories = 1;
   spec::World reference(history.config);
   spec::World optimized(history.config, impl_components());
+  spec::IncrementalChecker checker(history.config, checks);
   PathCounter paths;
   for (std::size_t i = 0; i < history.events.size(); ++i) {
     const spec::Event& e = history.events[i];
     const auto a = reference.apply(e);
+    checker.observe(reference, a);
     const auto b = optimized.apply(e);
     ++r.coverage.events;
     const auto oa = reference.observe();
@@ -150,7 +154,7 @@ WorldRunResult run_world_differential(const spec::History& history, const spec::
       break;
     }
   }
-  r.anomalies = spec::find_anomalies(reference, checks);
+  r.anomalies = checker.anomalies();
   r.end_time = reference.now();
   return r;
 }

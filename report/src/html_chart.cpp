@@ -4,6 +4,7 @@
 #include <array>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 
 namespace idemcheck::report {
@@ -90,17 +91,11 @@ std::string html_chart(const Timeline& t, const ChartText& text) {
   L.steps = t.steps.size();
 
   // --- which log entries (and so which writes) the anomalies are about -------
-  std::vector<LogRef> violating_entries;
+  std::set<std::pair<int, std::size_t>> violating_entries;  // a set: a long history can have many
   for (const Involved& inv : t.involved) {
-    for (const LogRef& r : inv.log_entries) {
-      if (std::find(violating_entries.begin(), violating_entries.end(), r) == violating_entries.end()) {
-        violating_entries.push_back(r);
-      }
-    }
+    for (const LogRef& r : inv.log_entries) violating_entries.emplace(r.partition, r.index);
   }
-  auto is_violating = [&](const LogRef& r) {
-    return std::find(violating_entries.begin(), violating_entries.end(), r) != violating_entries.end();
-  };
+  auto is_violating = [&](const LogRef& r) { return violating_entries.contains({r.partition, r.index}); };
 
   // --- follow every message through the steps ---------------------------------
   std::vector<Message> msgs;

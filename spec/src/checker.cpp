@@ -73,11 +73,15 @@ bool CheckSet::has(Anomaly a) const {
   return false;
 }
 
-std::vector<AnomalyReport> find_anomalies(const World& world, const CheckSet& checks) {
+namespace {
+
+// The whole-history check, over any source of logs (`log_of(q)`).
+template <class LogOf>
+std::vector<AnomalyReport> check_whole(int partitions, const LogOf& log_of, const std::vector<SendRecord>& sends,
+                                       int acks, const CheckSet& checks) {
   std::vector<AnomalyReport> out;
-  const int partitions = world.config().partitions;
   for (int q = 0; q < partitions; ++q) {
-    const auto& log = world.log(q);
+    const std::vector<LoggedBatch>& log = log_of(q);
 
     if (checks.duplicate) {
       bool found = false;
@@ -102,10 +106,10 @@ std::vector<AnomalyReport> find_anomalies(const World& world, const CheckSet& ch
     };
 
     bool lost = false, inconsistent = false, failed = false;
-    for (const SendRecord& s : world.sends()) {
+    for (const SendRecord& s : sends) {
       if (s.partition != q) continue;
       const auto& o = s.outcome;
-      if (o.state == SendOutcome::State::acknowledged && world.config().producer.acks != 0) {
+      if (o.state == SendOutcome::State::acknowledged && acks != 0) {
         const std::int64_t at = first_offset_of(s.records);
         if (checks.lost_write && !lost && at < 0) {
           out.push_back({Anomaly::lost_write, q, cat("records ", s.records, " acknowledged at offset ", o.offset,
@@ -140,7 +144,7 @@ std::vector<AnomalyReport> find_anomalies(const World& world, const CheckSet& ch
       // Per producer session, sends in send order must appear in increasing offsets.
       std::map<std::pair<int, int>, std::pair<std::int64_t, RecordRange>> last_seen;  // (producer, session) -> last offset
       bool found = false;
-      for (const SendRecord& s : world.sends()) {
+      for (const SendRecord& s : sends) {
         if (s.partition != q || found) continue;
         const std::int64_t at = first_offset_of(s.records);
         if (at < 0) continue;
@@ -157,6 +161,21 @@ std::vector<AnomalyReport> find_anomalies(const World& world, const CheckSet& ch
     }
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<AnomalyReport> find_anomalies(const World& world, const CheckSet& checks) {
+  return check_whole(
+      world.config().partitions, [&](int q) -> const std::vector<LoggedBatch>& { return world.log(q); }, world.sends(),
+      world.config().producer.acks, checks);
+}
+
+std::vector<AnomalyReport> find_anomalies(const std::vector<std::vector<LoggedBatch>>& logs,
+                                          const std::vector<SendRecord>& sends, int acks, const CheckSet& checks) {
+  return check_whole(
+      static_cast<int>(logs.size()),
+      [&](int q) -> const std::vector<LoggedBatch>& { return logs[static_cast<std::size_t>(q)]; }, sends, acks, checks);
 }
 
 }  // namespace idemcheck::spec

@@ -1,4 +1,5 @@
-// The reference model: every query replays the whole history (see the header).
+// The reference model: every query answers from the replay of the whole
+// history, advanced from a checkpoint (see the header).
 #include "idemcheck/spec/partition_model.hpp"
 
 #include <algorithm>
@@ -13,15 +14,6 @@ namespace {
 constexpr std::int64_t kSequenceModulus = kMaxSequence + 1;  // 2^31
 
 using Entries = std::map<std::int64_t, ProducerEntry>;
-
-// The state a replay of the history arrives at.
-struct Derived {
-  Entries entries;
-  std::int64_t log_end = 0;
-  // The snapshots on disk: log end offset when taken -> entries as they
-  // would load (reduced per the config). The newest is the last.
-  std::map<std::int64_t, Entries> snapshots;
-};
 
 // Writing a batch into an entry, the same for client and replicated writes.
 void add_batch(ProducerEntry& entry, const PartitionModel::Written& w, int window) {
@@ -67,11 +59,11 @@ PartitionModel::PartitionModel(BrokerConfig config) : config_(config) {
 
 namespace {
 
-// Replays the history from the start.
-Derived derive(const BrokerConfig& config, const std::vector<PartitionModel::Written>& log,
-               const auto& history) {
-  Derived d;
-  using Kind = typename std::remove_cvref_t<decltype(history.front())>::Kind;
+// One step of the replay: `event` applied to the state `d` the events before
+// it arrived at. Both the replay from scratch and the checkpoint use it.
+template <class Derived, class Event>
+void step(const BrokerConfig& config, const std::vector<PartitionModel::Written>& log, Derived& d, const Event& event) {
+  using Kind = typename Event::Kind;
   auto write = [&](const PartitionModel::Written& w) {
     d.log_end = w.last_offset + 1;
     if (w.batch.producer_id < 0) return;  // R1: no producer state
@@ -87,11 +79,15 @@ Derived derive(const BrokerConfig& config, const std::vector<PartitionModel::Wri
     d.entries = has_snapshot ? d.snapshots.rbegin()->second : Entries{};
     drop_expired(d.entries, now, config.producer_id_expiration_ms);
     const std::int64_t from = has_snapshot ? d.snapshots.rbegin()->first : 0;
-    for (const auto& w : log) {
-      if (w.first_offset >= from && w.last_offset < d.log_end && w.batch.producer_id >= 0) {
-        auto [it, inserted] = d.entries.try_emplace(w.batch.producer_id);
-        if (inserted) it->second.producer_id = w.batch.producer_id;
-        add_batch(it->second, w, config.window);
+    // Offsets only grow along the log (every write is at the log end, record
+    // counts >= 1), so the entries written at or after `from` and before the
+    // restart are one stretch of it: start there, stop past the log end.
+    auto w = std::partition_point(log.begin(), log.end(), [&](const auto& x) { return x.first_offset < from; });
+    for (; w != log.end() && w->first_offset <= d.log_end; ++w) {
+      if (w->first_offset >= from && w->last_offset < d.log_end && w->batch.producer_id >= 0) {
+        auto [it, inserted] = d.entries.try_emplace(w->batch.producer_id);
+        if (inserted) it->second.producer_id = w->batch.producer_id;
+        add_batch(it->second, *w, config.window);
       }
     }
     snapshot_now();
@@ -100,41 +96,53 @@ Derived derive(const BrokerConfig& config, const std::vector<PartitionModel::Wri
   auto delete_newest = [&] {
     if (!d.snapshots.empty()) d.snapshots.erase(std::prev(d.snapshots.end()));
   };
-  for (const auto& event : history) {
-    switch (event.kind) {
-      case Kind::write:
-        write(log[event.log_index]);
-        break;
-      case Kind::expire:
+  switch (event.kind) {
+    case Kind::write:
+      write(log[event.log_index]);
+      break;
+    case Kind::expire:
+      drop_expired(d.entries, event.now, config.producer_id_expiration_ms);
+      break;
+    case Kind::snapshot:
+      snapshot_now();
+      break;
+    case Kind::restart_clean:
+      snapshot_now();  // at shutdown, at the log end
+      if (event.damage == SnapshotDamage::none) {
+        d.entries = d.snapshots.rbegin()->second;  // nothing after it to replay
         drop_expired(d.entries, event.now, config.producer_id_expiration_ms);
-        break;
-      case Kind::snapshot:
-        snapshot_now();
-        break;
-      case Kind::restart_clean:
-        snapshot_now();  // at shutdown, at the log end
-        if (event.damage == SnapshotDamage::none) {
-          d.entries = d.snapshots.rbegin()->second;  // nothing after it to replay
-          drop_expired(d.entries, event.now, config.producer_id_expiration_ms);
-        } else {
-          delete_newest();  // the shutdown snapshot
-          recover(event.now);
-        }
-        break;
-      case Kind::restart_unclean:
-        if (event.damage != SnapshotDamage::none) delete_newest();
+      } else {
+        delete_newest();  // the shutdown snapshot
         recover(event.now);
-        break;
-    }
+      }
+      break;
+    case Kind::restart_unclean:
+      if (event.damage != SnapshotDamage::none) delete_newest();
+      recover(event.now);
+      break;
   }
-  return d;
 }
 
 }  // namespace
 
+const PartitionModel::Derived& PartitionModel::derived() const {
+  for (; checkpoint_events_ < history_.size(); ++checkpoint_events_) {
+    step(config_, log_, checkpoint_, history_[checkpoint_events_]);
+  }
+  return checkpoint_;
+}
+
+bool PartitionModel::checkpoint_matches_rederivation() const {
+  Derived from_scratch;
+  for (const Event& event : history_) step(config_, log_, from_scratch, event);
+  return derived() == from_scratch;
+}
+
 AppendOutcome PartitionModel::append(const Batch& batch) {
-  const Derived d = derive(config_, log_, history_);
+  const Derived& d = derived();
   auto write = [&]() -> AppendOutcome {
+    // d refers to the checkpoint, which the push below does not touch (it
+    // moves only when a query folds the new event in).
     Written w{batch, d.log_end, d.log_end + batch.record_count - 1, false};
     log_.push_back(w);
     history_.push_back(Event{Event::Kind::write, log_.size() - 1, 0, SnapshotDamage::none});
@@ -188,7 +196,7 @@ void PartitionModel::restart(std::int64_t now, bool clean, SnapshotDamage damage
 }
 
 std::vector<std::int64_t> PartitionModel::snapshot_offsets() const {
-  const Derived d = derive(config_, log_, history_);
+  const Derived& d = derived();
   std::vector<std::int64_t> out;
   for (const auto& [offset, entries] : d.snapshots) out.push_back(offset);
   return out;
@@ -197,14 +205,14 @@ std::vector<std::int64_t> PartitionModel::snapshot_offsets() const {
 std::int64_t PartitionModel::log_end_offset() const { return log_.empty() ? 0 : log_.back().last_offset + 1; }
 
 std::vector<ProducerEntry> PartitionModel::producers() const {
-  const Derived d = derive(config_, log_, history_);
+  const Derived& d = derived();
   std::vector<ProducerEntry> out;
   for (const auto& [pid, entry] : d.entries) out.push_back(entry);
   return out;
 }
 
 std::optional<ProducerEntry> PartitionModel::producer(std::int64_t producer_id) const {
-  const Derived d = derive(config_, log_, history_);
+  const Derived& d = derived();
   const auto it = d.entries.find(producer_id);
   if (it == d.entries.end()) return std::nullopt;
   return it->second;

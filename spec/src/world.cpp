@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <ostream>
+#include <set>
 #include <stdexcept>
 
 namespace idemcheck::spec {
@@ -84,6 +85,10 @@ struct Producer {
   std::vector<std::size_t> drain_index;              // per broker (RecordAccumulator.nodesDrainIndex)
   std::vector<std::int64_t> created_ms;              // per batch id: when it was created (the timers' fast path)
   std::uint64_t next_batch_id = 1;
+  // `batches` keeps every batch of the session; these index the few that
+  // matter, so that no step scans them all.
+  std::set<std::uint64_t> live;                     // not done, in id (= send) order
+  std::vector<int> in_flight_batches;               // per partition: batches with in_flight set
 };
 
 struct Partition {
@@ -107,6 +112,7 @@ struct World::State {
   std::vector<std::vector<Connection>> net;  // [producer][broker]
   std::vector<std::deque<Request>> zombies;  // per broker
   std::vector<SendRecord> sends;
+  std::vector<std::optional<std::size_t>> last_own_send;  // per application: its producer's last send of its own records
   std::vector<Effect>* out = nullptr;        // effects of the event being applied
 
   State(const WorldConfig& c, Components comp) : config(c), components(std::move(comp)) {}
@@ -120,7 +126,8 @@ struct World::State {
         next_serial(o.next_serial),
         net(o.net),
         zombies(o.zombies),
-        sends(o.sends) {
+        sends(o.sends),
+        last_own_send(o.last_own_send) {
     for (const Producer& p : o.producers) {
       Producer c;
       c.session = p.session;
@@ -133,6 +140,8 @@ struct World::State {
       c.drain_index = p.drain_index;
       c.created_ms = p.created_ms;
       c.next_batch_id = p.next_batch_id;
+      c.live = p.live;
+      c.in_flight_batches = p.in_flight_batches;
       producers.push_back(std::move(c));
     }
     for (const Partition& p : o.partitions) partitions.push_back(Partition{p.state->clone(), p.leader, p.log, p.leader_epoch});
@@ -149,6 +158,8 @@ struct World::State {
   void init_producer(int p) {
     Producer& pr = producers[static_cast<std::size_t>(p)];
     pr.batches.clear();
+    pr.live.clear();
+    pr.in_flight_batches.assign(static_cast<std::size_t>(config.partitions), 0);
     pr.queues.assign(static_cast<std::size_t>(config.partitions), {});
     pr.in_flight.assign(static_cast<std::size_t>(config.partitions), {});
     pr.outstanding.assign(static_cast<std::size_t>(config.brokers), {});
@@ -181,6 +192,8 @@ struct World::State {
     b.send_index = sends.size();
     b.created_ms = now;
     sends.push_back(SendRecord{p, pr.session, partition, records, b.id, {}});
+    if (records.origin == p) last_own_send[static_cast<std::size_t>(p)] = b.send_index;
+    pr.live.insert(b.id);
     if (pr.created_ms.size() <= b.id) pr.created_ms.resize(b.id + 1, 0);
     pr.created_ms[b.id] = now;
     pr.queues[static_cast<std::size_t>(partition)].push_back(b.id);
@@ -197,6 +210,7 @@ struct World::State {
   void finish(int p, ProducerBatch& b, SendOutcome outcome) {
     if (b.done) return;
     b.done = true;
+    producers[static_cast<std::size_t>(p)].live.erase(b.id);
     outcome.attempts = b.sends;
     sends[b.send_index].outcome = outcome;
     Effect e{outcome.state == SendOutcome::State::acknowledged ? Effect::Kind::batch_acknowledged
@@ -230,6 +244,12 @@ struct World::State {
     for (auto it = lower.rbegin(); it != lower.rend(); ++it) q.push_front(*it);
   }
 
+  static void set_in_flight(Producer& pr, ProducerBatch& b, bool in_flight) {
+    if (b.in_flight == in_flight) return;
+    b.in_flight = in_flight;
+    pr.in_flight_batches[static_cast<std::size_t>(b.partition)] += in_flight ? 1 : -1;
+  }
+
   // Sender.maybeRemoveFromInflightBatches.
   static void leave_in_flight_list(Producer& pr, const ProducerBatch& b) {
     auto& list = pr.in_flight[static_cast<std::size_t>(b.partition)];
@@ -247,7 +267,7 @@ struct World::State {
     auto it = pr.batches.find(batch_id);
     if (it == pr.batches.end()) return;
     ProducerBatch& b = it->second;
-    b.in_flight = false;
+    set_in_flight(pr, b, false);
     leave_in_flight_list(pr, b);
     const ProducerConfig& c = config.producer;
     if (error == Error::none) {
@@ -405,8 +425,7 @@ struct World::State {
 
   bool partition_has_in_flight(const Producer& pr, int partition) const {
     return !pr.in_flight[static_cast<std::size_t>(partition)].empty() ||
-           std::any_of(pr.batches.begin(), pr.batches.end(),
-                       [&](const auto& kv) { return kv.second.partition == partition && kv.second.in_flight; });
+           pr.in_flight_batches[static_cast<std::size_t>(partition)] > 0;
   }
 
   // ExponentialBackoff(retry.backoff.ms, 2, retry.backoff.max.ms, jitter 0.2)
@@ -488,7 +507,7 @@ struct World::State {
       } else {
         b.stamp = BatchStamp{b.id, PidEpoch{}, kNoSequence, b.records.count, false};
       }
-      b.in_flight = true;
+      set_in_flight(pr, b, true);
       pr.in_flight[static_cast<std::size_t>(q)].push_back(b.id);  // Sender.addToInflightBatches
       const Batch header{b.stamp.stamp.producer_id, b.stamp.stamp.epoch, b.stamp.base_sequence, b.records.count,
                          b.created_ms};
@@ -530,7 +549,7 @@ struct World::State {
       // Fire and forget: the send is done once on the wire.
       for (std::uint64_t id : o.batches) {
         ProducerBatch& b = pr.batches.at(id);
-        b.in_flight = false;
+        set_in_flight(pr, b, false);
         leave_in_flight_list(pr, b);
         finish(p, b, SendOutcome{SendOutcome::State::acknowledged, -1, Error::none});
       }
@@ -814,14 +833,16 @@ struct World::State {
       c.to_broker.clear();
       c.to_producer.clear();
     }
+    // The producer's pending sends are its live batches' (finish() ends both), in send order.
+    Producer& pr = producers[static_cast<std::size_t>(p)];
     std::vector<std::size_t> unacknowledged;
-    for (std::size_t i = 0; i < sends.size(); ++i) {
+    for (std::uint64_t id : pr.live) {
+      const std::size_t i = pr.batches.at(id).send_index;
       SendRecord& s = sends[i];
       if (s.producer != p || s.outcome.state != SendOutcome::State::pending) continue;
       s.outcome.state = SendOutcome::State::abandoned;
       unacknowledged.push_back(i);
     }
-    Producer& pr = producers[static_cast<std::size_t>(p)];
     ++pr.session;
     Effect e{Effect::Kind::producer_restarted};
     e.producer = p;
@@ -862,6 +883,7 @@ World::World(const WorldConfig& config, Components components)
   State& s = *s_;
   s.producers.resize(static_cast<std::size_t>(config.producers));
   s.next_serial.assign(static_cast<std::size_t>(config.producers), 0);
+  s.last_own_send.assign(static_cast<std::size_t>(config.producers), std::nullopt);
   for (int q = 0; q < config.partitions; ++q) {
     s.partitions.push_back(Partition{s.components.partition(config.broker), q % config.brokers, {}});
   }
@@ -894,12 +916,9 @@ std::vector<Effect> World::apply(const Event& ev) {
     }
     case K::send_same: {
       if (ev.other == ev.producer) break;  // the same application sending twice is restart-producer's story
-      for (auto it = s.sends.rbegin(); it != s.sends.rend(); ++it) {
-        if (it->records.origin == ev.other && it->producer == ev.other) {
-          const SendRecord copy = *it;
-          s.new_send(ev.producer, copy.partition, copy.records);
-          break;
-        }
+      if (const auto last = s.last_own_send[static_cast<std::size_t>(ev.other)]) {
+        const SendRecord copy = s.sends[*last];
+        s.new_send(ev.producer, copy.partition, copy.records);
       }
       break;
     }
@@ -997,8 +1016,10 @@ const WorldConfig& World::config() const { return s_->config; }
 
 std::vector<std::pair<int, BatchStamp>> World::in_flight(int producer) const {
   std::vector<std::pair<int, BatchStamp>> out;
-  for (const auto& [id, b] : s_->producers.at(static_cast<std::size_t>(producer)).batches) {
-    if (!b.done && b.has_stamp) out.emplace_back(b.partition, b.stamp);
+  const Producer& pr = s_->producers.at(static_cast<std::size_t>(producer));
+  for (std::uint64_t id : pr.live) {
+    const ProducerBatch& b = pr.batches.at(id);
+    if (b.has_stamp) out.emplace_back(b.partition, b.stamp);
   }
   return out;
 }

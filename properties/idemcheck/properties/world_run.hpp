@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,7 +57,7 @@ class PathCounter {
   void add(const std::vector<spec::Effect>& effects, const spec::WorldObservation& after, WorldCoverage& cov);
 
  private:
-  std::vector<std::pair<int, std::uint64_t>> written_unacked_;  // (producer, batch) answered written, not yet acked
+  std::set<std::pair<int, std::uint64_t>> written_unacked_;  // (producer, batch) answered written, not yet acked
 };
 
 /// The first step where the two worlds disagree.
@@ -71,7 +72,7 @@ struct WorldDivergence {
 /// The result of running a history.
 struct WorldRunResult {
   std::optional<WorldDivergence> divergence;   ///< differential runs only
-  std::vector<spec::AnomalyReport> anomalies;  ///< on the reference world, after the last event
+  std::vector<spec::AnomalyReport> anomalies;  ///< on the reference world, after the last event (checked as it ran)
   WorldCoverage coverage;
   std::int64_t end_time = 0;                   ///< the reference world's logical time after the last event
 };

@@ -7,6 +7,9 @@
 // anomalies present after it. Unlike the differential run it does not stop
 // at the first disagreement: both worlds run to the end, and the first step
 // where they disagree is marked. Data only; cli/ prints it, html_chart draws it.
+// What is shown only where the worlds disagree (the impl side, the component
+// observation) is kept only at those steps, so that a replay of a long history
+// holds per step little more than what the timeline prints.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +30,7 @@ struct SideStep {
   std::vector<spec::Effect> effects;
   std::vector<std::vector<spec::ProducerEntry>> entries;                // per partition, after the step
   std::vector<std::vector<std::pair<int, spec::BatchStamp>>> in_flight;  // per producer (partition, stamp), after
-  spec::WorldObservation observation;                                   // after the step
+  spec::WorldObservation observation;  // after the step; kept only where the step disagrees (else empty)
   std::vector<spec::AnomalyReport> anomalies;                           // present after the step
 };
 
@@ -42,7 +45,7 @@ struct LogRef {
 struct Step {
   spec::Event event;
   SideStep spec;
-  std::optional<SideStep> impl;       ///< when the impl world ran (and did not fail earlier)
+  std::optional<SideStep> impl;       ///< where the step disagrees, when the impl world ran (and did not fail earlier)
   bool effects_differ = false;
   bool state_differs = false;         ///< the components' observable state differs
   std::string impl_failure;           ///< the impl world threw at this step
@@ -55,8 +58,8 @@ struct Step {
 /// What an anomaly report is about: the log entries and the sends involved.
 struct Involved {
   std::size_t report = 0;              ///< index into Timeline::anomalies
-  std::vector<LogRef> log_entries;
-  std::vector<std::size_t> sends;      ///< indexes into Timeline::sends
+  std::vector<LogRef> log_entries;     ///< in log order
+  std::vector<std::size_t> sends;      ///< indexes into Timeline::sends, in send order
 };
 
 /// A whole replay.

@@ -4,9 +4,19 @@
 //
 // Written to be obviously right, not fast. The model keeps the whole history
 // of what happened to the partition -- every write with its offsets, every
-// expiry sweep, snapshot and restart -- and derives the producer state it
-// needs by replaying that history from the start, every time. Nothing is
-// cached, so there is no cache to get wrong.
+// expiry sweep, snapshot and restart -- and the producer state it answers
+// from is, by definition, what replaying that history from the start arrives
+// at: a fold of one step per history event over the empty state.
+//
+// Checkpoint. Replaying everything on every query made a run quadratic in its
+// length, so a query instead extends a checkpoint: the fold's state after the
+// first k events, kept with k, is advanced by the events added since (the
+// same step function, no other code). A left fold computed in two parts is
+// the fold computed at once, so the answer is unchanged; the suite also
+// proves it (partition_checkpoint_test: random broker-op histories, the
+// checkpoint compared with a replay from scratch -- entries, log end and the
+// contents of every snapshot -- after random steps, copies included;
+// checkpoint_matches_rederivation below). The rules are unchanged.
 //
 // Model
 // -----
@@ -103,6 +113,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -167,6 +178,11 @@ class PartitionModel {
   /// The whole log, oldest first.
   [[nodiscard]] const std::vector<Written>& log() const { return log_; }
 
+  /// For tests: whether the checkpoint, brought up to date, equals the state
+  /// replayed from the whole history anew (entries, log end, every snapshot
+  /// with its contents). Replays everything: O(history).
+  [[nodiscard]] bool checkpoint_matches_rederivation() const;
+
  private:
   /// One thing that happened to producer state, in order.
   struct Event {
@@ -176,9 +192,25 @@ class PartitionModel {
     std::int64_t now = 0;       ///< kind == expire / restart_*
     SnapshotDamage damage = SnapshotDamage::none;  ///< kind == restart_*
   };
+  /// The state a replay of the history arrives at.
+  struct Derived {
+    std::map<std::int64_t, ProducerEntry> entries;
+    std::int64_t log_end = 0;
+    /// The snapshots on disk: log end offset when taken -> entries as they
+    /// would load (reduced per the config). The newest is the last.
+    std::map<std::int64_t, std::map<std::int64_t, ProducerEntry>> snapshots;
+    friend bool operator==(const Derived&, const Derived&) = default;
+  };
+  /// The checkpoint advanced over every event of history_.
+  const Derived& derived() const;
+
   BrokerConfig config_;
   std::vector<Written> log_;
   std::vector<Event> history_;
+  // The fold over history_[0, checkpoint_events_). Mutable: queries advance it
+  // (so a model is not safe to query from two threads at once).
+  mutable Derived checkpoint_;
+  mutable std::size_t checkpoint_events_ = 0;
 };
 
 }  // namespace idemcheck::spec
