@@ -433,8 +433,9 @@ TEST(Json, QuoteAndParseRoundTrip) {
   const auto pair = io::json::parse("\"\\ud83d\\ude00\"");
   ASSERT_TRUE(std::holds_alternative<io::json::Value>(pair));
   EXPECT_EQ(std::get<io::json::Value>(pair).text, "\xF0\x9F\x98\x80");
-  EXPECT_TRUE(io::json::valid_utf8("\xE2\x82\xAC"));
-  EXPECT_FALSE(io::json::valid_utf8("\xF5\x80\x80\x80"));
+  // Bytes that are not UTF-8 are rejected when read, and replaced (U+FFFD) when written.
+  EXPECT_TRUE(std::holds_alternative<io::json::ParseError>(io::json::parse("\"\xF5\x80\x80\x80\"")));
+  EXPECT_EQ(io::json::quote("a\xFF"), "\"a\xEF\xBF\xBD\"");
 }
 
 }  // namespace
