@@ -421,6 +421,9 @@ TEST(HistoryIoFuzz, HostileDocuments) {
   // NUL bytes and a byte order mark.
   EXPECT_EQ(error_of(std::string("{\0}", 3)), "line 1, column 2: unexpected byte 0x00 (expected a key in double quotes)");
   EXPECT_EQ(error_of("\xEF\xBB\xBF" + kBase), "(accepted)");
+  // nlohmann stops at a NUL byte as at the end of the input: what follows is still refused.
+  EXPECT_EQ(error_of(kBase + std::string("\0{}", 3)), "line 20, column 1: unexpected byte 0x00 after the end of the document");
+  EXPECT_EQ(error_of("\xEF\xBB"), "line 1, column 1: unexpected byte 0xEF (expected a JSON value)");
 }
 
 // Every number read is range-checked: negative, fractional, too large or not

@@ -182,6 +182,7 @@ std::vector<BadReport> bad_reports() {
       {"missing field", sample_with("\"seed\": 5,", ""), "missing field 'seed'"},
       {"duplicate key", sample_with("\"seed\": 5,", "\"seed\": 5, \"seed\": 6,"), "duplicate key \"seed\""},
       {"trailing garbage", properties::to_json(sample_report()) + "x", "syntax error"},
+      {"after a NUL byte", properties::to_json(sample_report()) + std::string("\0x", 2), "unexpected NUL byte"},
       {"comment", sample_with("\"seed\": 5,", "\"seed\": 5, // five"), "syntax error"},
       {"invalid utf-8", sample_with("\"deep\"", "\"de\xC3\x28p\""), "ill-formed UTF-8"},
       {"deep nesting", sample_with("\"deep\"", std::string(100, '[') + std::string(100, ']')), "nesting deeper than 8"},

@@ -379,6 +379,10 @@ Json parse_json(std::string_view text) {
     }
     return true;
   };
+  // nlohmann takes a NUL byte for the end of the input; JSON never holds one.
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+    throw ReportError{"unexpected NUL byte at byte " + std::to_string(nul)};
+  }
   try {
     Json doc = Json::parse(text.begin(), text.end(), check, /*allow_exceptions=*/true, /*ignore_comments=*/false);
     if (problem) throw ReportError{*problem};
