@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   cmake ninja-build g++ clang
-  librapidcheck-dev libgtest-dev libgmock-dev libz3-dev libfmt-dev libbenchmark-dev
+  librapidcheck-dev libgtest-dev libgmock-dev libz3-dev libfmt-dev libbenchmark-dev nlohmann-json3-dev
   libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes for clang (the fuzz preset, ci/fuzz.sh)
   chromium  # tests/html_render_test renders the replay chart headless (skips without it)
 )

@@ -421,6 +421,71 @@ TEST(HistoryIoFuzz, HostileDocuments) {
   // NUL bytes and a byte order mark.
   EXPECT_EQ(error_of(std::string("{\0}", 3)), "line 1, column 2: unexpected byte 0x00 (expected a key in double quotes)");
   EXPECT_EQ(error_of("\xEF\xBB\xBF" + kBase), "(accepted)");
+  // nlohmann stops at a NUL byte as at the end of the input: what follows is still refused.
+  EXPECT_EQ(error_of(kBase + std::string("\0{}", 3)), "line 20, column 1: unexpected byte 0x00 after the end of the document");
+  EXPECT_EQ(error_of("\xEF\xBB"), "line 1, column 1: unexpected byte 0xEF (expected a JSON value)");
+}
+
+// Every number read is range-checked: negative, fractional, too large or not
+// finite numbers are rejected, each with its message.
+TEST(HistoryIo, NumbersAreRangeChecked) {
+  auto records = [](const std::string& n) { return error_of(replace(kBase, "\"records\": 1", "\"records\": " + n)); };
+  EXPECT_EQ(records("-1"), "line 15, column 65: events[0].records: expected an integer from 1 to 2147483647, got -1");
+  EXPECT_EQ(records("2147483648"),
+            "line 15, column 65: events[0].records: expected an integer from 1 to 2147483647, got 2147483648");
+  EXPECT_EQ(records("1e300"),
+            "line 15, column 65: events[0].records: expected an integer from 1 to 2147483647, got 1e300 (not an "
+            "integer)");
+  EXPECT_EQ(records("2.5"),
+            "line 15, column 65: events[0].records: expected an integer from 1 to 2147483647, got 2.5 (not an integer)");
+  EXPECT_EQ(records("18446744073709551616"),
+            "line 15, column 65: events[0].records: expected an integer from 1 to 2147483647, got 18446744073709551616");
+  EXPECT_EQ(records("-9223372036854775809"),
+            "line 15, column 65: events[0].records: expected an integer from 1 to 2147483647, got -9223372036854775809");
+  // Beyond any finite double: nlohmann refuses it while parsing.
+  EXPECT_EQ(records("1e999"), "line 15, column 65: invalid number (1e999 is out of range)");
+  EXPECT_EQ(records("-1e999"), "line 15, column 65: invalid number (-1e999 is out of range)");
+  // Not one number: "1", then "-2" where a ',' belongs.
+  EXPECT_EQ(records("1-2+3e"), "line 15, column 66: unexpected '-' (expected ',' or '}')");
+  EXPECT_EQ(records("1e"), "line 15, column 65: invalid number (expected a digit in the exponent)");
+  EXPECT_EQ(records("-"), "line 15, column 65: invalid number (expected a digit)");
+  const std::string tick = replace(kBase, "{\"event\": \"drain\", \"producer\": 0, \"broker\": 0}",
+                                   "{\"event\": \"tick\", \"ms\": 18446744073709551615}");
+  EXPECT_EQ(error_of(tick),
+            "line 16, column 29: events[1].ms: expected an integer from 0 to 1099511627776, got 18446744073709551615");
+}
+
+// ~1.1 MB: an object of 100,000 distinct keys is read whole (duplicate keys are
+// looked up in a hash set, not compared pairwise) and then refused as a history.
+std::string many_keys(int n, const std::string& extra = "") {
+  std::string text = "{";
+  for (int i = 0; i < n; ++i) text += (i ? ", \"k" : "\"k") + std::to_string(i) + "\": 0";
+  return text + extra + "}";
+}
+
+TEST(HistoryIoFuzz, AnObjectOfAHundredThousandKeysIsReadAndRefused) {
+  const std::string text = many_keys(100'000);
+  EXPECT_GT(text.size(), 1'000'000u);
+  EXPECT_EQ(error_of(text),
+            "line 1, column 2: k0: unknown field \"k0\" (known: format, version, description, world, events, expect)");
+  const auto parsed = io::json::parse(text);
+  ASSERT_TRUE(std::holds_alternative<io::json::Value>(parsed)) << std::get<io::json::ParseError>(parsed).message;
+  const auto& v = std::get<io::json::Value>(parsed);
+  ASSERT_EQ(v.members.size(), 100'000u);
+  EXPECT_EQ(v.members[99'999].key, "k99999");
+  EXPECT_EQ(v.key_positions[99'999].column, static_cast<int>(text.rfind("\"k99999\"")) + 1);
+}
+
+TEST(HistoryIoFuzz, ADuplicateAmongAHundredThousandKeysIsNamed) {
+  const std::string text = many_keys(100'000, ", \"k77777\": 1");
+  const std::size_t at = text.rfind("\"k77777\"");
+  EXPECT_EQ(error_of(text), "line 1, column " + std::to_string(at + 1) + ": duplicate key \"k77777\"");
+  // The same in a nested object, as a history's producer settings.
+  std::string settings = "{";
+  for (int i = 0; i < 100'000; ++i) settings += (i ? ", \"s" : "\"s") + std::to_string(i) + "\": \"1\"";
+  settings += ", \"s5\": \"2\"}";
+  const std::string nested = replace(kBase, "{\"enable.idempotence\": \"false\"}", settings);
+  EXPECT_NE(error_of(nested).find("duplicate key \"s5\""), std::string::npos) << error_of(nested).substr(0, 200);
 }
 
 TEST(Json, QuoteAndParseRoundTrip) {
@@ -433,8 +498,9 @@ TEST(Json, QuoteAndParseRoundTrip) {
   const auto pair = io::json::parse("\"\\ud83d\\ude00\"");
   ASSERT_TRUE(std::holds_alternative<io::json::Value>(pair));
   EXPECT_EQ(std::get<io::json::Value>(pair).text, "\xF0\x9F\x98\x80");
-  EXPECT_TRUE(io::json::valid_utf8("\xE2\x82\xAC"));
-  EXPECT_FALSE(io::json::valid_utf8("\xF5\x80\x80\x80"));
+  // Bytes that are not UTF-8 are rejected when read, and replaced (U+FFFD) when written.
+  EXPECT_TRUE(std::holds_alternative<io::json::ParseError>(io::json::parse("\"\xF5\x80\x80\x80\"")));
+  EXPECT_EQ(io::json::quote("a\xFF"), "\"a\xEF\xBF\xBD\"");
 }
 
 }  // namespace

@@ -2,15 +2,17 @@
 #include "idemcheck/properties/mutation.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <cstdlib>
+#include <limits>
 #include <map>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
+#include <unordered_set>
 #include <utility>
 
+#include <nlohmann/json.hpp>
 #include <rapidcheck.h>
 
 #include "idemcheck/impl/seeded_bugs.hpp"
@@ -286,168 +288,109 @@ std::vector<std::unique_ptr<Check>> make_checks(const CampaignOptions& o) {
 }
 
 // ---------------------------------------------------------------------------
-// JSON: a writer and a reader for the report's own flat shape.
+// The report's JSON, through nlohmann-json.
 
-std::string quote(std::string_view s) {
-  std::string out = "\"";
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out + "\"";
-}
+using Json = nlohmann::json;
 
-std::string number(double v) {
-  std::ostringstream os;
-  os.precision(6);
-  os << std::fixed << v;
-  return os.str();
-}
-
-struct JsonValue {
-  enum class Type { null, boolean, number, string, array, object } type = Type::null;
-  bool boolean = false;
-  double num = 0;
-  std::string str;
-  std::vector<JsonValue> items;
-  std::vector<std::string> keys;  // object: keys[i] names values[i]
-  std::vector<JsonValue> values;
-  const JsonValue* find(std::string_view key) const {
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-      if (keys[i] == key) return &values[i];
-    }
-    return nullptr;
-  }
+// Thrown inside parse_report only, and returned from it as the error value.
+struct ReportError {
+  std::string message;
 };
 
-class JsonReader {
- public:
-  explicit JsonReader(std::string_view text) : s_(text) {}
-  JsonValue document() {
-    JsonValue v = value(0);
-    blank();
-    if (i_ != s_.size()) fail("trailing characters");
-    return v;
-  }
+// A report nests three levels (report, results, result); anything deeper is not one.
+constexpr int kMaxReportDepth = 8;
 
- private:
-  [[noreturn]] void fail(const std::string& what) const {
-    throw std::runtime_error(what + " at byte " + std::to_string(i_));
+std::string brief(const Json& v) {
+  if (v.is_object()) return "an object";
+  if (v.is_array()) return "an array";
+  std::string text = v.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return text.size() > 40 ? text.substr(0, 37) + "..." : text;
+}
+
+const Json& field(const Json& object, const std::string& path, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end()) throw ReportError{"missing field '" + path + key + "'"};
+  return *it;
+}
+
+const std::string& text_field(const Json& object, const std::string& path, const char* key) {
+  const Json& v = field(object, path, key);
+  if (!v.is_string()) throw ReportError{path + key + ": expected a string, got " + brief(v)};
+  return v.get_ref<const std::string&>();
+}
+
+bool boolean_field(const Json& object, const std::string& path, const char* key) {
+  const Json& v = field(object, path, key);
+  if (!v.is_boolean()) throw ReportError{path + key + ": expected true or false, got " + brief(v)};
+  return v.get<bool>();
+}
+
+// nlohmann reads a non-negative integer as unsigned, a negative one as
+// signed, and anything with a fraction or an exponent (or beyond uint64) as
+// a double: only the first can be a count.
+std::uint64_t count_field(const Json& object, const std::string& path, const char* key, std::uint64_t lo = 0,
+                          std::uint64_t hi = std::numeric_limits<std::uint64_t>::max()) {
+  const Json& v = field(object, path, key);
+  if (v.is_number_unsigned() && v.get<std::uint64_t>() >= lo && v.get<std::uint64_t>() <= hi) {
+    return v.get<std::uint64_t>();
   }
-  void blank() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\r' || s_[i_] == '\t')) ++i_;
+  if (v.is_number()) {
+    throw ReportError{path + key + ": expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi) +
+                      ", got " + brief(v) + (v.is_number_float() ? " (not an integer)" : "")};
   }
-  bool eat(char c) {
-    blank();
-    if (i_ < s_.size() && s_[i_] == c) {
-      ++i_;
-      return true;
-    }
-    return false;
+  throw ReportError{path + key + ": expected an integer, got " + brief(v)};
+}
+
+double seconds_field(const Json& object, const std::string& path, const char* key) {
+  const Json& v = field(object, path, key);
+  // nlohmann never reads a non-finite double (1e999 is a parse error).
+  if (v.is_number() && v.get<double>() >= 0) return v.get<double>();
+  throw ReportError{path + key + ": expected a number of seconds >= 0, got " + brief(v)};
+}
+
+// nlohmann's message without its "[json.exception.parse_error.101] " tag.
+std::string without_tag(const char* what) {
+  std::string text = what;
+  if (!text.empty() && text.front() == '[') {
+    if (const auto close = text.find("] "); close != std::string::npos) text.erase(0, close + 2);
   }
-  void expect(char c) {
-    if (!eat(c)) fail(std::string("expected '") + c + "'");
-  }
-  std::string string() {
-    expect('"');
-    std::string out;
-    while (true) {
-      if (i_ >= s_.size()) fail("unterminated string");
-      const char c = s_[i_++];
-      if (c == '"') return out;
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (i_ >= s_.size()) fail("unterminated escape");
-      const char e = s_[i_++];
-      switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'u': {
-          if (i_ + 4 > s_.size()) fail("short \\u escape");
-          const unsigned code = static_cast<unsigned>(std::stoul(std::string(s_.substr(i_, 4)), nullptr, 16));
-          i_ += 4;
-          if (code >= 0x80) fail("only ASCII \\u escapes are supported");
-          out += static_cast<char>(code);
-          break;
+  return text;
+}
+
+// Parses with nlohmann, rejecting duplicate keys (a hash set per open
+// object: linear) and nesting deeper than kMaxReportDepth.
+Json parse_json(std::string_view text) {
+  std::vector<std::unordered_set<std::string>> open;
+  std::optional<std::string> problem;
+  const Json::parser_callback_t check = [&](int depth, Json::parse_event_t event, Json& parsed) {
+    switch (event) {
+      case Json::parse_event_t::object_start:
+      case Json::parse_event_t::array_start:
+        if (depth >= kMaxReportDepth && !problem) problem = "nesting deeper than " + std::to_string(kMaxReportDepth) + " levels";
+        if (event == Json::parse_event_t::object_start) open.emplace_back();
+        break;
+      case Json::parse_event_t::object_end: open.pop_back(); break;
+      case Json::parse_event_t::key:
+        if (!open.back().insert(parsed.get<std::string>()).second && !problem) {
+          problem = "duplicate key " + parsed.dump(-1, ' ', false, Json::error_handler_t::replace);
         }
-        default: fail("bad escape");
-      }
+        break;
+      default: break;
     }
+    return true;
+  };
+  // nlohmann takes a NUL byte for the end of the input; JSON never holds one.
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+    throw ReportError{"unexpected NUL byte at byte " + std::to_string(nul)};
   }
-  JsonValue value(int depth) {
-    if (depth > 16) fail("nesting too deep");
-    blank();
-    if (i_ >= s_.size()) fail("unexpected end");
-    JsonValue v;
-    const char c = s_[i_];
-    if (c == '{') {
-      ++i_;
-      v.type = JsonValue::Type::object;
-      if (eat('}')) return v;
-      do {
-        blank();
-        std::string key = string();
-        expect(':');
-        v.values.push_back(value(depth + 1));
-        v.keys.push_back(std::move(key));
-      } while (eat(','));
-      expect('}');
-    } else if (c == '[') {
-      ++i_;
-      v.type = JsonValue::Type::array;
-      if (eat(']')) return v;
-      do {
-        v.items.push_back(value(depth + 1));
-      } while (eat(','));
-      expect(']');
-    } else if (c == '"') {
-      v.type = JsonValue::Type::string;
-      v.str = string();
-    } else if (s_.substr(i_, 4) == "true" || s_.substr(i_, 5) == "false") {
-      v.type = JsonValue::Type::boolean;
-      v.boolean = s_[i_] == 't';
-      i_ += v.boolean ? 4 : 5;
-    } else if (s_.substr(i_, 4) == "null") {
-      i_ += 4;
-    } else {
-      const std::size_t from = i_;
-      while (i_ < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[i_])) || s_[i_] == '-' || s_[i_] == '+' ||
-                                s_[i_] == '.' || s_[i_] == 'e' || s_[i_] == 'E')) {
-        ++i_;
-      }
-      if (from == i_) fail("unexpected character");
-      v.type = JsonValue::Type::number;
-      v.num = std::strtod(std::string(s_.substr(from, i_ - from)).c_str(), nullptr);
-    }
-    return v;
+  try {
+    Json doc = Json::parse(text.begin(), text.end(), check, /*allow_exceptions=*/true, /*ignore_comments=*/false);
+    if (problem) throw ReportError{*problem};
+    return doc;
+  } catch (const Json::exception& e) {
+    throw ReportError{without_tag(e.what())};
   }
-
-  std::string_view s_;
-  std::size_t i_ = 0;
-};
+}
 
 }  // namespace
 
@@ -590,63 +533,69 @@ std::vector<MutantResult> run_campaign(const CampaignOptions& options, const Mut
 }
 
 std::string to_json(const MutationReport& report) {
-  std::ostringstream os;
-  os << "{\n  \"format\": \"idemcheck-mutation-report-1\",\n  \"profile\": " << quote(report.profile)
-     << ",\n  \"seed\": " << report.seed << ",\n  \"shard_index\": " << report.shard.index
-     << ",\n  \"shard_total\": " << report.shard.total << ",\n  \"results\": [";
-  for (std::size_t i = 0; i < report.results.size(); ++i) {
-    const MutantResult& r = report.results[i];
-    os << (i ? "," : "") << "\n    {\"bug\": " << quote(r.bug) << ", \"side\": " << quote(r.side)
-       << ", \"description\": " << quote(r.description) << ", \"caught\": " << (r.caught ? "true" : "false")
-       << ", \"property\": " << quote(r.property) << ", \"histories\": " << r.histories
-       << ", \"seconds\": " << number(r.seconds) << ", \"original_length\": " << r.original_length
-       << ", \"shrunk_length\": " << r.shrunk_length << ", \"shrink_seconds\": " << number(r.shrink_seconds)
-       << ", \"failure\": " << quote(r.failure) << ", \"shard_index\": " << r.shard_index
-       << ", \"shard_total\": " << r.shard_total << "}";
+  nlohmann::ordered_json results = nlohmann::ordered_json::array();
+  for (const MutantResult& r : report.results) {
+    results.push_back({{"bug", r.bug},
+                       {"side", r.side},
+                       {"description", r.description},
+                       {"caught", r.caught},
+                       {"property", r.property},
+                       {"histories", r.histories},
+                       {"seconds", r.seconds},
+                       {"original_length", r.original_length},
+                       {"shrunk_length", r.shrunk_length},
+                       {"shrink_seconds", r.shrink_seconds},
+                       {"failure", r.failure},
+                       {"shard_index", r.shard_index},
+                       {"shard_total", r.shard_total}});
   }
-  os << "\n  ]\n}\n";
-  return os.str();
+  const nlohmann::ordered_json doc = {{"format", "idemcheck-mutation-report-1"},
+                                      {"profile", report.profile},
+                                      {"seed", report.seed},
+                                      {"shard_index", report.shard.index},
+                                      {"shard_total", report.shard.total},
+                                      {"results", std::move(results)}};
+  // Replacing bytes that are not UTF-8 (a failure line cut mid-character) keeps the report readable.
+  return doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 std::variant<MutationReport, std::string> parse_report(std::string_view json) {
   try {
-    const JsonValue doc = JsonReader(json).document();
-    auto field = [](const JsonValue& o, std::string_view key, JsonValue::Type type) -> const JsonValue& {
-      const JsonValue* v = o.find(key);
-      if (v == nullptr || v->type != type) throw std::runtime_error("missing or mistyped field '" + std::string(key) + "'");
-      return *v;
-    };
-    using T = JsonValue::Type;
-    if (doc.type != T::object) throw std::runtime_error("not a JSON object");
-    if (field(doc, "format", T::string).str != "idemcheck-mutation-report-1") {
-      throw std::runtime_error("not an idemcheck mutation report");
+    const Json doc = parse_json(json);
+    if (!doc.is_object()) throw ReportError{"expected a mutation report (an object), got " + brief(doc)};
+    if (!doc.contains("format") || doc["format"] != "idemcheck-mutation-report-1") {
+      throw ReportError{"not an idemcheck mutation report (expected \"format\": \"idemcheck-mutation-report-1\")"};
     }
     MutationReport rep;
-    rep.profile = field(doc, "profile", T::string).str;
-    rep.seed = static_cast<std::uint64_t>(field(doc, "seed", T::number).num);
-    rep.shard.index = static_cast<std::uint64_t>(field(doc, "shard_index", T::number).num);
-    rep.shard.total = static_cast<std::uint64_t>(field(doc, "shard_total", T::number).num);
-    for (const JsonValue& o : field(doc, "results", T::array).items) {
-      if (o.type != T::object) throw std::runtime_error("a result is not an object");
+    rep.profile = text_field(doc, "", "profile");
+    rep.seed = count_field(doc, "", "seed");
+    rep.shard.total = count_field(doc, "", "shard_total", 1);
+    rep.shard.index = count_field(doc, "", "shard_index", 0, rep.shard.total - 1);
+    const Json& results = field(doc, "", "results");
+    if (!results.is_array()) throw ReportError{"results: expected an array, got " + brief(results)};
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      const Json& o = results[i];
+      const std::string at = "results[" + std::to_string(i) + "].";
+      if (!o.is_object()) throw ReportError{at.substr(0, at.size() - 1) + ": expected an object, got " + brief(o)};
       MutantResult r;
-      r.bug = field(o, "bug", T::string).str;
-      r.side = field(o, "side", T::string).str;
-      r.description = field(o, "description", T::string).str;
-      r.caught = field(o, "caught", T::boolean).boolean;
-      r.property = field(o, "property", T::string).str;
-      r.histories = static_cast<std::uint64_t>(field(o, "histories", T::number).num);
-      r.seconds = field(o, "seconds", T::number).num;
-      r.original_length = static_cast<std::size_t>(field(o, "original_length", T::number).num);
-      r.shrunk_length = static_cast<std::size_t>(field(o, "shrunk_length", T::number).num);
-      r.shrink_seconds = field(o, "shrink_seconds", T::number).num;
-      r.failure = field(o, "failure", T::string).str;
-      r.shard_index = static_cast<std::uint64_t>(field(o, "shard_index", T::number).num);
-      r.shard_total = static_cast<std::uint64_t>(field(o, "shard_total", T::number).num);
+      r.bug = text_field(o, at, "bug");
+      r.side = text_field(o, at, "side");
+      r.description = text_field(o, at, "description");
+      r.caught = boolean_field(o, at, "caught");
+      r.property = text_field(o, at, "property");
+      r.histories = count_field(o, at, "histories");
+      r.seconds = seconds_field(o, at, "seconds");
+      r.original_length = count_field(o, at, "original_length", 0, std::numeric_limits<std::size_t>::max());
+      r.shrunk_length = count_field(o, at, "shrunk_length", 0, std::numeric_limits<std::size_t>::max());
+      r.shrink_seconds = seconds_field(o, at, "shrink_seconds");
+      r.failure = text_field(o, at, "failure");
+      r.shard_total = count_field(o, at, "shard_total", 1);
+      r.shard_index = count_field(o, at, "shard_index", 0, r.shard_total - 1);
       rep.results.push_back(std::move(r));
     }
     return rep;
-  } catch (const std::exception& e) {
-    return std::string(e.what());
+  } catch (const ReportError& e) {
+    return e.message;
   }
 }
 

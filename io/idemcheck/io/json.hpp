@@ -1,16 +1,20 @@
 // idemcheck/io/json.hpp
 //
-// A small, strict JSON reader (RFC 8259) and the string quoting a writer
-// needs. Written for history files: every value remembers where it starts
-// (line and column) so that errors can point at it, objects keep their
-// members in file order, and the reader rejects what a careless edit
-// produces rather than guessing: duplicate keys, invalid UTF-8, lone
-// surrogates, trailing commas, comments, nesting deeper than a limit. It
-// never throws on bad input and never recurses deeper than the limit.
+// JSON for history files, on nlohmann-json (Debian's nlohmann-json3-dev):
+// nlohmann's parser does the reading (RFC 8259: escapes, surrogates, UTF-8
+// validation, numbers, no comments, no trailing commas), and this layer keeps
+// what a history file's messages need and nlohmann's DOM does not give:
+// where every value and key starts (line and column), objects in file order,
+// and errors worded for a person editing the file. It also rejects what
+// nlohmann accepts but a careless edit produces: duplicate keys (in linear
+// time, a hash set per large object) and nesting deeper than a limit. It never
+// throws on bad input, and nothing recurses: nlohmann's parser is iterative
+// and so is the tree building.
 //
 // Numbers: an integer that fits in int64 is kept as an integer; any other
 // number (a fraction, an exponent, or too large) is kept as its text only, so
-// that a caller asking for an integer can say exactly what it got.
+// that a caller asking for an integer can say exactly what it got. A number
+// beyond any finite double (1e999) is a syntax error.
 #pragma once
 
 #include <cstdint>
@@ -65,14 +69,13 @@ struct ParseError {
 };
 
 /// Parse a whole document (one value, surrounded by blanks only). A UTF-8
-/// byte order mark at the start is skipped.
+/// byte order mark at the start is skipped. Duplicate keys, nesting deeper
+/// than `max_depth` and numbers beyond a finite double are errors.
 std::variant<Value, ParseError> parse(std::string_view text, int max_depth = 64);
 
-/// A JSON string literal for `text` (quotes included). Control characters
-/// are escaped; bytes >= 0x80 are copied (the caller passes UTF-8).
+/// A JSON string literal for `text` (quotes included), as nlohmann writes it:
+/// control characters escaped, UTF-8 copied; a byte that is not valid UTF-8
+/// becomes U+FFFD, so the result always reads back.
 std::string quote(std::string_view text);
-
-/// Is `text` valid UTF-8 (no overlong forms, no surrogates, <= U+10FFFF)?
-bool valid_utf8(std::string_view text);
 
 }  // namespace idemcheck::io::json
