@@ -1,23 +1,41 @@
 #!/usr/bin/env bash
 # Builds and runs the whole test suite through CTest.
 #   ci/test.sh            the developer build (g++)
-#   ci/test.sh --all      as CI does: g++, clang and the address+UB sanitizer build
-#   ci/test.sh PRESET...  the named presets (dev, dev-clang, asan, release)
-# Each run writes JUnit XML to build/<preset>/junit.xml.
+#   ci/test.sh --all      as CI does: the g++ developer build, the address+UB
+#                         sanitizer build, and the plain (preset-less) Release
+#                         build with clang, which must also print no warning
+#   ci/test.sh NAME...    the named presets (dev, dev-clang, asan, release,
+#                         mutants) or plain builds (plain-gcc, plain-clang:
+#                         see ci/plain-build.sh)
+# Each run writes JUnit XML to junit.xml in its build tree (build/<preset>/,
+# build/plain-<compiler>-release/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-presets=("$@")
-if [ ${#presets[@]} -eq 0 ]; then
-  presets=(dev)
-elif [ "${presets[0]}" = "--all" ]; then
-  presets=(dev dev-clang asan)
+names=("$@")
+if [ ${#names[@]} -eq 0 ]; then
+  names=(dev)
+elif [ "${names[0]}" = "--all" ]; then
+  names=(dev asan plain-clang)
 fi
 
 jobs="$(nproc)"
-for preset in "${presets[@]}"; do
-  echo "==> ${preset}: build"
-  ci/build.sh "$preset"
-  echo "==> ${preset}: test"
-  ctest --preset "$preset" -j "$jobs" --output-junit junit.xml
+for name in "${names[@]}"; do
+  echo "==> ${name}: build"
+  case "$name" in
+    plain-gcc | plain-clang)
+      cxx="${name#plain-}"
+      cxx="${cxx/gcc/g++}"
+      cxx="${cxx/clang/clang++}"
+      ci/plain-build.sh "$cxx"
+      echo "==> ${name}: test"
+      ctest --test-dir "build/${name}-release" -j "$jobs" --output-on-failure --no-tests=error \
+        --output-junit junit.xml
+      ;;
+    *)
+      ci/build.sh "$name"
+      echo "==> ${name}: test"
+      ctest --preset "$name" -j "$jobs" --output-junit junit.xml
+      ;;
+  esac
 done
