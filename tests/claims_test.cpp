@@ -118,7 +118,8 @@ INSTANTIATE_TEST_SUITE_P(Claims, ClaimFailsOnSeed,
                                            MissedSeed{"idempotence-failed-not-written", 309128632},
                                            MissedSeed{"idempotence-no-duplicate", 8},
                                            MissedSeed{"idempotence-no-duplicate", 19},
-                                           MissedSeed{"idempotence-no-duplicate", 23}),
+                                           MissedSeed{"idempotence-no-duplicate", 23},
+                                           MissedSeed{"idempotence-no-duplicate-known-producer", 7}),
                          [](const auto& info) {
                            std::string n = std::string(info.param.claim) + "_" + std::to_string(info.param.seed);
                            for (char& ch : n) if (ch == '-') ch = '_';
