@@ -37,6 +37,9 @@ const char* kUsage =
     "  --explain         print each counterexample step by step\n"
     "  --save DIR        write each shrunk counterexample to DIR/<claim>.json, with\n"
     "                    its outcome as \"expect\" (how tests/corpus/ is made)\n"
+    "  --lines           also print one line per claim for scripts (after the\n"
+    "                    table): claim=ID expect=… outcome=… as_pinned=yes|no\n"
+    "                    histories=N race_free_histories=N to_violation=N|none\n"
     "  --list            list the claims and exit\n";
 
 
@@ -49,6 +52,7 @@ int run_claims_command(const Args& args, std::FILE* out, std::FILE* err) {
                                            {"--claim", true, true},
                                            {"--explain"},
                                            {"--save", true},
+                                           {"--lines"},
                                            {"--list"}}, kUsage, out, err);
   if (const int* status = std::get_if<int>(&started)) return *status;
   const ParsedOptions& o = std::get<ParsedOptions>(started);
@@ -94,6 +98,7 @@ int run_claims_command(const Args& args, std::FILE* out, std::FILE* err) {
   fmt::print(out, "{:<40} {:>9}  {:<24} {:<9} {:<10} {}\n", "claim", "histories", "model", "pinned", "race", "");
   bool all_as_pinned = true;
   std::vector<std::string> details;
+  std::vector<std::string> lines;
   for (const properties::Claim* c : selected) {
     const properties::ClaimResult r = properties::check_claim(*c, budget);
     std::string model;
@@ -110,6 +115,17 @@ int run_claims_command(const Args& args, std::FILE* out, std::FILE* err) {
     if (ok && !c->finding.empty()) note = "finding";
     // Which violations need Kafka's late-poll race (see the README's Findings).
     const std::string race = !r.counterexample ? "" : r.needs_race ? "late-poll" : "none";
+    // Histories run until the violation printed was found: the race-free
+    // search's too when its violation is the one kept.
+    std::string to_violation = "none";
+    if (r.counterexample && ok) {
+      to_violation = std::to_string(r.histories + (r.needs_race ? 0 : r.race_free_histories));
+    }
+    lines.push_back(fmt::format("claim={} expect={} outcome={} as_pinned={} histories={} race_free_histories={} "
+                                "to_violation={}",
+                                c->id, c->expect_violation ? "violated" : "holds",
+                                r.divergence ? "diverged" : r.counterexample ? "violated" : "holds", ok ? "yes" : "no",
+                                r.histories, r.race_free_histories, to_violation));
     fmt::print(out, "{:<40} {:>9}  {:<24} {:<9} {:<10} {}\n", c->id, r.histories, model,
                c->expect_violation ? "violated" : "holds", race, note);
 
@@ -170,6 +186,9 @@ int run_claims_command(const Args& args, std::FILE* out, std::FILE* err) {
   }
   fmt::print(out, "\n");
   for (const std::string& d : details) fmt::print(out, "{}\n", d);
+  if (o.has("--lines")) {
+    for (const std::string& l : lines) fmt::print(out, "{}\n", l);
+  }
   fmt::print(out, "{}\n", all_as_pinned ? "OK: every outcome is the pinned one, and spec and impl agreed throughout"
                                         : "FAILED: an outcome differs from its pinned one (see UNEXPECTED above)");
   return all_as_pinned ? 0 : 1;

@@ -95,11 +95,13 @@ rc::Gen<spec::Event> gen_world_event(const WorldProfile& profile) {
   // in flight at its batch's deadline).
   const std::int64_t gap = std::max<std::int64_t>(
       1, profile.config.producer.delivery_timeout_ms - profile.config.producer.request_timeout_ms);
+  const auto& tw = profile.tick_weights;
+  auto tick_weight = [&tw](std::size_t i) { return static_cast<std::size_t>(std::max(0, tw[i])); };
   auto ms = rc::gen::weightedOneOf<std::int64_t>(
-      {{10, rc::gen::inRange<std::int64_t>(1, 250)},
-       {2, rc::gen::inRange<std::int64_t>(1'000, 40'000)},
-       {1, rc::gen::inRange<std::int64_t>(std::max<std::int64_t>(1, gap - 5'000), gap + 5'000)},
-       {1, rc::gen::inRange<std::int64_t>(100'000, 200'000)}});
+      {{tick_weight(0), rc::gen::inRange<std::int64_t>(1, 250)},
+       {tick_weight(1), rc::gen::inRange<std::int64_t>(1'000, 40'000)},
+       {tick_weight(2), rc::gen::inRange<std::int64_t>(std::max<std::int64_t>(1, gap - 5'000), gap + 5'000)},
+       {tick_weight(3), rc::gen::inRange<std::int64_t>(100'000, 200'000)}});
   auto records = huge ? rc::gen::weightedOneOf<std::int64_t>(
                             {{6, rc::gen::inRange<std::int64_t>(1, max_records + 1)},
                              {1, rc::gen::inRange<std::int64_t>((std::int64_t{1} << 31) - 65'536, (std::int64_t{1} << 31) - 1)}})

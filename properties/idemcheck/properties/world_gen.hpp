@@ -26,6 +26,11 @@ struct WorldProfile {
   std::int64_t max_records = 3;            ///< records per send: 1..max_records
   bool huge_sends = false;                 ///< sometimes up to 2^30 records (wraps the client's int sequences)
   int chunk = 6;                           ///< events per chunk (see gen_world_history)
+  /// How often a tick is short (1-250 ms), long (1-40 s), near the delivery
+  /// deadline (delivery.timeout.ms less request.timeout.ms, ± 5 s: a request
+  /// sent then is still in flight at its batch's deadline), or very long
+  /// (100-200 s, past producer-state expiry).
+  std::array<int, 4> tick_weights{10, 2, 1, 1};
   std::vector<spec::Event> prefix;         ///< events every history starts with (not shrunk away)
   /// Draw some deliver-response, timeout and break-connection events with
   /// late_poll (the poll crossed a delivery deadline: Kafka's rare race).
