@@ -336,7 +336,7 @@ SequencerError ProducerSequencer::on_success(PartitionIndex partition, const Bat
   const Sequence last = client_last_sequence(batch.base_sequence, batch.record_count);
   if (last > p.last_acked || IDEMCHECK_SEEDED_BUG(last_acked_moves_down)) p.last_acked = last;  // only moves up
   if (base_offset.value >= 0) {
-    p.last_acked_offset.value = std::max(p.last_acked_offset.value, base_offset.value + batch.record_count.value - 1);
+    p.last_acked_offset.value = std::max(p.last_acked_offset.value, base_offset.value + (batch.record_count.value - 1));  // (count - 1) first: the check above bounds that sum
   }
   p.in_flight.erase_batch(batch);
   return SequencerError::none;
