@@ -1,5 +1,7 @@
 #include "idemcheck/spec/checker.hpp"
 
+#include "checker_rules.hpp"
+
 #include "name_table.hpp"
 
 #include <array>
@@ -11,6 +13,10 @@ namespace idemcheck::spec {
 
 namespace {
 
+using detail::overlaps;
+using detail::contains;
+using detail::cat;
+
 constexpr std::array<std::pair<Anomaly, std::string_view>, 5> kNames{{
     {Anomaly::duplicate, "duplicate"},
     {Anomaly::lost_write, "lost-write"},
@@ -19,22 +25,6 @@ constexpr std::array<std::pair<Anomaly, std::string_view>, 5> kNames{{
     {Anomaly::failed_but_written, "failed-but-written"},
 }};
 
-bool overlaps(const RecordRange& a, const RecordRange& b) {
-  return a.origin == b.origin && a.first < b.first + b.count && b.first < a.first + a.count;
-}
-
-bool contains(const RecordRange& outer, const RecordRange& inner) {
-  return outer.origin == inner.origin && outer.first <= inner.first &&
-         inner.first + inner.count <= outer.first + outer.count;
-}
-
-// Stream-built text: GCC 12 at -O3 warns falsely (-Wrestrict) on long chains of std::string +.
-template <class... T>
-std::string cat(const T&... parts) {
-  std::ostringstream os;
-  (os << ... << parts);
-  return os.str();
-}
 
 }  // namespace
 
@@ -129,8 +119,7 @@ std::vector<AnomalyReport> check_whole(int partitions, const LogOf& log_of, cons
         }
       }
       if (checks.failed_but_written && !failed && o.state == SendOutcome::State::failed &&
-          o.error != Error::delivery_timeout && o.error != Error::network_exception &&
-          o.error != Error::request_timed_out && o.error != Error::not_enough_replicas_after_append &&
+          !detail::admits_write(o.error) &&
           (!checks.failed_single_attempt_only || o.attempts == 1) &&
           first_offset_of(s.records) >= 0) {
         out.push_back({Anomaly::failed_but_written, q,

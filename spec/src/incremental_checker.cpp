@@ -9,32 +9,16 @@
 
 #include "idemcheck/spec/checker.hpp"
 
+#include "checker_rules.hpp"
+
 namespace idemcheck::spec {
 
 namespace {
 
-bool overlaps(const RecordRange& a, const RecordRange& b) {
-  return a.origin == b.origin && a.first < b.first + b.count && b.first < a.first + a.count;
-}
-
-bool contains(const RecordRange& outer, const RecordRange& inner) {
-  return outer.origin == inner.origin && outer.first <= inner.first &&
-         inner.first + inner.count <= outer.first + outer.count;
-}
-
-template <class... T>
-std::string cat(const T&... parts) {
-  std::ostringstream os;
-  (os << ... << parts);
-  return os.str();
-}
-
-// The errors after which a write is possible: a failure with one of them
-// proves nothing (the list of checker.cpp's failed-but-written).
-bool admits_write(Error e) {
-  return e == Error::delivery_timeout || e == Error::network_exception || e == Error::request_timed_out ||
-         e == Error::not_enough_replicas_after_append;
-}
+using detail::overlaps;
+using detail::contains;
+using detail::cat;
+using detail::admits_write;
 
 struct Send {
   SendRecord record;
