@@ -1,11 +1,14 @@
 // `idemcheck prove`: bounded proofs of the in-flight claims with Z3, per cell
 // of the (max.in.flight, broker window, idempotence) grid.
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <exception>
 #include <map>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -28,14 +31,20 @@ const char* kUsage =
     "depth, or refutes it with its shortest counterexample, with the Z3 solver,\n"
     "for each cell of the grid: m = max.in.flight.requests.per.connection,\n"
     "w = batches the broker caches, idempotence on or off.\n"
-    "A cell reads 'ok' (proved to the depth) or 'xN' (shortest counterexample:\n"
-    "N events). Exit status: 0 when the grid was computed, 2 on bad usage,\n"
-    "3 when the solver failed.\n"
+    "A cell reads '\u221e' (proved for histories of every length), 'xN' (refuted:\n"
+    "its shortest counterexample has N events) or 'okN' (proved for every history\n"
+    "of up to N events, and not for every length). Two settings: the producer\n"
+    "unknown to the broker at the start, or known (every history starts with its\n"
+    "first batch written and acknowledged; N counts the events after that).\n"
+    "Exit status: 0 when the grid was computed, 2 on bad usage, 3 when the\n"
+    "solver failed.\n"
     "\n"
     "options:\n"
     "  --m LIST            m values: 1-7, 1,3,5 or 4 (default 1-7)\n"
     "  --w LIST            w values, likewise (default 1-6)\n"
     "  --idempotence X     on, off or both (default both)\n"
+    "  --producer X        unknown, known or both: is the producer known to the\n"
+    "                      broker before faults start (default both)\n"
     "  --depth D           events per history, 0..200 (default 16)\n"
     "  --claim NAME        only this claim (repeatable): duplicate,\n"
     "                      nonmonotonic-send, lost-write, inconsistent-offsets,\n"
@@ -44,6 +53,10 @@ const char* kUsage =
     "  --zombies Z         zombie requests waiting at once, 1..16 (default m)\n"
     "  --cell-seconds S    stop deepening a cell after S seconds (default 0: no\n"
     "                      limit); a claim then reads okN, proved to N events\n"
+    "  --unbounded-seconds S  time for each proof for every length (Spacer), per\n"
+    "                      claim that holds to the depth (default 20; 0: none)\n"
+    "  --jobs N            cells proved at once, one solver each (default: every\n"
+    "                      core)\n"
     "  --growth            also print the time spent at each depth, per cell\n"
     "  --explain           print each counterexample as a timeline\n"
     "  --no-reduce         search every order of events (slower; same results)\n";
@@ -71,9 +84,17 @@ std::optional<std::vector<int>> parse_list(const std::string& text, int lo, int 
 }
 
 
-std::string cell_text(const spec::ClaimResult& r, int depth) {
+std::string cell_text(const spec::ClaimResult& r) {
   if (r.refuted) return fmt::format("x{}", r.depth);
-  return r.depth >= depth ? "ok" : fmt::format("ok{}", r.depth);
+  if (r.all_lengths) return "\u221e";
+  return fmt::format("ok{}", r.depth);
+}
+
+// Right-aligns `text` in `width` columns, counting code points (fmt counts bytes of "∞").
+std::string pad(const std::string& text, std::size_t width) {
+  std::size_t cols = 0;
+  for (unsigned char ch : text) cols += (ch & 0xC0U) != 0x80U ? 1 : 0;
+  return std::string(width > cols ? width - cols : 0, ' ') + text;
 }
 
 }  // namespace
@@ -87,6 +108,9 @@ int run_prove_command(const Args& args, std::FILE* out, std::FILE* err) {
                                            {"--batches", true},
                                            {"--zombies", true},
                                            {"--cell-seconds", true},
+                                           {"--producer", true},
+                                           {"--unbounded-seconds", true},
+                                           {"--jobs", true},
                                            {"--growth"},
                                            {"--explain"},
                                            {"--no-reduce"}}, kUsage, out, err);
@@ -114,9 +138,22 @@ int run_prove_command(const Args& args, std::FILE* out, std::FILE* err) {
       return 2;
     }
   }
-  std::uint64_t depth = 16, batches = 0, zombies = 0, cell_seconds = 0;
+  std::vector<bool> known{false, true};
+  if (const auto v = o.value("--producer")) {
+    if (*v == "unknown") {
+      known = {false};
+    } else if (*v == "known") {
+      known = {true};
+    } else if (*v != "both") {
+      fmt::print(err, "idemcheck prove: --producer wants unknown, known or both, not '{}'\n", *v);
+      return 2;
+    }
+  }
+  const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+  std::uint64_t depth = 16, batches = 0, zombies = 0, cell_seconds = 0, unbounded_seconds = 20, jobs = cores;
   for (auto e : {read_unsigned(o, "--depth", 0, 200, depth), read_unsigned(o, "--batches", 1, 8, batches),
-                 read_unsigned(o, "--zombies", 1, 16, zombies),
+                 read_unsigned(o, "--zombies", 1, 16, zombies), read_unsigned(o, "--jobs", 1, 256, jobs),
+                 read_unsigned(o, "--unbounded-seconds", 0, 86'400, unbounded_seconds),
                  read_unsigned(o, "--cell-seconds", 0, 86'400, cell_seconds)}) {
     if (e) {
       fmt::print(err, "idemcheck prove: {}\n", *e);
@@ -127,6 +164,8 @@ int run_prove_command(const Args& args, std::FILE* out, std::FILE* err) {
   popts.max_depth = static_cast<int>(depth);
   popts.reduce = !o.has("--no-reduce");
   popts.time_limit_seconds = static_cast<double>(cell_seconds);
+  popts.unbounded = unbounded_seconds > 0;
+  popts.unbounded_seconds = static_cast<double>(unbounded_seconds);
   if (const auto it = o.values.find("--claim"); it != o.values.end()) {
     for (const std::string& n : it->second) {
       spec::SymbolicClaim c{};
@@ -139,25 +178,54 @@ int run_prove_command(const Args& args, std::FILE* out, std::FILE* err) {
   }
   const std::vector<spec::SymbolicClaim> claims = popts.claims.empty() ? spec::all_symbolic_claims() : popts.claims;
 
-  fmt::print(out, "idemcheck prove: depth {} events; B = {} sends, Z = {} zombies; cells: ok = proved to the depth, "
-                  "xN = shortest counterexample of N events, okN = proved to N events (time limit)\n",
-             depth, batches ? std::to_string(batches) : "min(m,w)+1", zombies ? std::to_string(zombies) : "m");
-  std::map<std::pair<bool, std::pair<int, int>>, spec::CellResult> results;
-  double total = 0;
-  try {
+  fmt::print(out, "idemcheck prove: depth {} events; B = {} sends, Z = {} zombies; {} jobs; cells: \u221e = proved for "
+                  "every length, xN = shortest counterexample of N events, okN = proved to N events\n",
+             depth, batches ? std::to_string(batches) : "min(m,w)+1 (+1 known)", zombies ? std::to_string(zombies) : "m",
+             jobs);
+  struct Key {
+    bool known, on;
+    int w, m;
+    auto operator<=>(const Key&) const = default;
+  };
+  std::vector<Key> keys;
+  for (bool k : known) {
     for (bool on : idem) {
       for (int w : ws) {
-        for (int m : ms) {
-          spec::SymbolicConfig cfg{m, w, on, static_cast<int>(batches), static_cast<int>(zombies)};
-          spec::CellResult r = spec::prove_cell(cfg, popts);
-          total += r.seconds;
-          results.emplace(std::pair{on, std::pair{w, m}}, std::move(r));
-        }
+        for (int m : ms) keys.push_back(Key{k, on, w, m});
       }
     }
-  } catch (const std::exception& e) {
-    fmt::print(err, "idemcheck prove: {}\n", e.what());
-    return 3;
+  }
+  // One solver per cell, `jobs` cells at once; each worker takes the next cell.
+  std::vector<spec::CellResult> cells(keys.size());
+  std::vector<std::string> failures(keys.size());
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < keys.size(); i = next++) {
+      const Key& k = keys[i];
+      spec::SymbolicConfig cfg{k.m, k.w, k.on, static_cast<int>(batches), static_cast<int>(zombies), k.known};
+      try {
+        cells[i] = spec::prove_cell(cfg, popts);
+      } catch (const std::exception& e) {
+        failures[i] = e.what();
+      }
+    }
+  };
+  const auto wall0 = std::chrono::steady_clock::now();
+  {
+    std::vector<std::jthread> pool;
+    for (std::uint64_t j = 1; j < std::min<std::uint64_t>(jobs, keys.size()); ++j) pool.emplace_back(worker);
+    worker();
+  }
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  std::map<Key, spec::CellResult> results;
+  double total = 0;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (!failures[i].empty()) {
+      fmt::print(err, "idemcheck prove: {}\n", failures[i]);
+      return 3;
+    }
+    total += cells[i].seconds;
+    results.emplace(keys[i], std::move(cells[i]));
   }
 
   auto header = [&](const std::string& title) {
@@ -165,29 +233,44 @@ int run_prove_command(const Args& args, std::FILE* out, std::FILE* err) {
     for (int m : ms) fmt::print(out, " {:>7}", fmt::format("m={}", m));
     fmt::print(out, "\n");
   };
-  for (bool on : idem) {
-    fmt::print(out, "\nidempotence {}\n", on ? "on" : "off");
-    for (std::size_t ci = 0; ci < claims.size(); ++ci) {
-      header(fmt::format("  {}", spec::name(claims[ci])));
+  for (bool k : known) {
+    for (bool on : idem) {
+      fmt::print(out, "\nidempotence {}, producer {} to the broker\n", on ? "on" : "off", k ? "known" : "unknown");
+      for (std::size_t ci = 0; ci < claims.size(); ++ci) {
+        header(fmt::format("  {}", spec::name(claims[ci])));
+        for (int w : ws) {
+          fmt::print(out, "{:<28}", fmt::format("    w={}", w));
+          for (int m : ms) fmt::print(out, " {}", pad(cell_text(results.at(Key{k, on, w, m}).claims[ci]), 7));
+          fmt::print(out, "\n");
+        }
+      }
+      header("  time per cell (s)");
       for (int w : ws) {
         fmt::print(out, "{:<28}", fmt::format("    w={}", w));
-        for (int m : ms) fmt::print(out, " {:>7}", cell_text(results.at({on, {w, m}}).claims[ci], static_cast<int>(depth)));
+        for (int m : ms) fmt::print(out, " {:>7.2f}", results.at(Key{k, on, w, m}).seconds);
         fmt::print(out, "\n");
       }
     }
-    header("  time per cell (s)");
-    for (int w : ws) {
-      fmt::print(out, "{:<28}", fmt::format("    w={}", w));
-      for (int m : ms) fmt::print(out, " {:>7.2f}", results.at({on, {w, m}}).seconds);
-      fmt::print(out, "\n");
+  }
+  fmt::print(out, "\ntotal solver time {:.1f} s, wall time {:.1f} s\n", total, wall);
+
+  // Why a claim that holds to the depth is not proved for every length.
+  bool any_bounded = false;
+  for (const auto& [key, r] : results) {
+    for (const spec::ClaimResult& c : r.claims) {
+      if (c.refuted || c.all_lengths) continue;
+      if (!any_bounded) fmt::print(out, "\nproved to a depth only:\n");
+      any_bounded = true;
+      fmt::print(out, "  idempotence {}, producer {}, m={}, w={}, {}: proved to {} events; {}\n", key.on ? "on" : "off",
+                 key.known ? "known" : "unknown", key.m, key.w, spec::name(c.claim), c.depth,
+                 c.why_bounded.empty() ? "no proof for every length was tried" : c.why_bounded);
     }
   }
-  fmt::print(out, "\ntotal solver time {:.1f} s\n", total);
 
   if (o.has("--growth")) {
     fmt::print(out, "\ntime per depth (s), per cell: depth 1..{}\n", depth);
     for (const auto& [key, r] : results) {
-      fmt::print(out, "  idem={:<3} m={} w={}:", key.first ? "on" : "off", key.second.second, key.second.first);
+      fmt::print(out, "  idem={:<3} {:<7} m={} w={}:", key.on ? "on" : "off", key.known ? "known" : "unknown", key.m, key.w);
       for (std::size_t d = 1; d < r.depth_seconds.size(); ++d) fmt::print(out, " {:.2f}", r.depth_seconds[d]);
       fmt::print(out, "\n");
     }
@@ -196,8 +279,8 @@ int run_prove_command(const Args& args, std::FILE* out, std::FILE* err) {
     for (const auto& [key, r] : results) {
       for (const spec::ClaimResult& c : r.claims) {
         if (!c.refuted) continue;
-        fmt::print(out, "\n{} refuted: idempotence {}, m={}, w={} ({} events)\n", spec::name(c.claim),
-                   key.first ? "on" : "off", key.second.second, key.second.first, c.depth);
+        fmt::print(out, "\n{} refuted: idempotence {}, producer {}, m={}, w={} ({} events)\n", spec::name(c.claim),
+                   key.on ? "on" : "off", key.known ? "known" : "unknown", key.m, key.w, c.depth);
         const std::string v = spec::concrete_violation(c.counterexample, c.claim);
         fmt::print(out, "{}", format_timeline(c.counterexample));
         fmt::print(out, "    => {}: {}\n", spec::name(c.claim), v.empty() ? "NOT SHOWN BY THE CONCRETE MODEL" : v);

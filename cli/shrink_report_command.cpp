@@ -68,7 +68,7 @@ std::optional<std::size_t> shortest_exact(const properties::Claim& claim, std::s
   o.time_limit_seconds = 30;
   try {
     const auto cell = spec::prove_cell(
-        spec::SymbolicConfig{c.producer.max_in_flight, c.broker.window, c.producer.idempotence, 0, 0}, o);
+        spec::SymbolicConfig{c.producer.max_in_flight, c.broker.window, c.producer.idempotence, 0, 0, false}, o);
     for (const auto& r : cell.claims) {
       if (r.claim == *symbolic && r.refuted) return static_cast<std::size_t>(r.depth);
     }

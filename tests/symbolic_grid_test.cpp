@@ -22,6 +22,7 @@ struct Cell {
   int m, w;
   bool idempotence;
   int depth;
+  bool known = false;
 };
 
 std::string describe(const spec::History& h) {
@@ -36,7 +37,9 @@ void replay_refuted(const spec::CellResult& cell) {
     if (!r.refuted) continue;
     SCOPED_TRACE(std::string(spec::name(r.claim)) + " m=" + std::to_string(cell.config.max_in_flight) +
                  " w=" + std::to_string(cell.config.window) + (cell.config.idempotence ? " idempotent" : ""));
-    ASSERT_EQ(static_cast<int>(r.counterexample.events.size()), r.depth);
+    const auto prefix = spec::known_producer_prefix(cell.config);
+    ASSERT_EQ(r.counterexample.events.size(), prefix.size() + static_cast<std::size_t>(r.depth));
+    for (std::size_t i = 0; i < prefix.size(); ++i) EXPECT_EQ(r.counterexample.events[i], prefix[i]);
     const std::string spec_side = spec::concrete_violation(r.counterexample, r.claim);
     const std::string impl_side = spec::concrete_violation(r.counterexample, r.claim, properties::impl_components());
     EXPECT_FALSE(spec_side.empty()) << "the reference world does not show it:\n" << describe(r.counterexample);
@@ -65,7 +68,7 @@ const spec::ClaimResult& get(const spec::CellResult& c, SymbolicClaim claim) {
 spec::CellResult prove(const Cell& c) {
   spec::ProveOptions o;
   o.max_depth = c.depth;
-  const auto r = spec::prove_cell(spec::SymbolicConfig{c.m, c.w, c.idempotence, 0, 0}, o);
+  const auto r = spec::prove_cell(spec::SymbolicConfig{c.m, c.w, c.idempotence, 0, 0, c.known}, o);
   std::cout << "cell m=" << c.m << " w=" << c.w << (c.idempotence ? " on " : " off") << " depth " << c.depth << ":";
   for (const auto& x : r.claims) std::cout << " " << spec::name(x.claim) << (x.refuted ? "=x" + std::to_string(x.depth) : "=ok");
   std::cout << " (" << r.seconds << " s)\n";
@@ -137,7 +140,7 @@ TEST(SymbolicGrid, EveryRefutedCellReplaysThroughAHistoryFile) {
       o.claims.push_back(p.claim);
       o.max_depth = std::max(o.max_depth, p.length);
     }
-    const auto r = spec::prove_cell(spec::SymbolicConfig{m, w, idempotence, 0, 0}, o);
+    const auto r = spec::prove_cell(spec::SymbolicConfig{m, w, idempotence, 0, 0, false}, o);
     ++cells;
     for (const Pinned& p : pinned) {
       const spec::ClaimResult& c = get(r, p.claim);
@@ -174,12 +177,43 @@ TEST(SymbolicGrid, EveryRefutedCellReplaysThroughAHistoryFile) {
   std::cout << cells << " refuted cells replayed through history files\n";
 }
 
+// The narrowed setting: the broker knows the producer before any fault. With
+// m > w the window is still overrun; with m <= w nothing is refuted.
+TEST(SymbolicGrid, KnownProducerSettingStartsAfterTheFirstAcknowledgedBatch) {
+  const auto over = prove(Cell{2, 1, true, 12, true});
+  EXPECT_TRUE(get(over, SymbolicClaim::duplicate).refuted);
+  replay_refuted(over);
+  const auto within = prove(Cell{2, 2, true, 8, true});
+  for (const auto& x : within.claims) {
+    EXPECT_FALSE(x.refuted) << spec::name(x.claim) << " refuted:\n" << describe(x.counterexample);
+  }
+}
+
+// A proof for every length must never be claimed for a claim refuted deeper
+// than the bounded search went (m = 2, w = 1: duplicate at 12 events), and it
+// does settle a claim that is inductive almost as it stands.
+TEST(SymbolicGrid, ProofsForEveryLengthAreSound) {
+  spec::ProveOptions o;
+  o.unbounded = true;
+  o.unbounded_seconds = 8;
+  o.max_depth = 6;
+  o.claims = {SymbolicClaim::duplicate};
+  const auto deep = spec::prove_cell(spec::SymbolicConfig{2, 1, true, 0, 0, false}, o);
+  ASSERT_FALSE(get(deep, SymbolicClaim::duplicate).refuted);
+  EXPECT_FALSE(get(deep, SymbolicClaim::duplicate).all_lengths) << get(deep, SymbolicClaim::duplicate).proof;
+  EXPECT_FALSE(get(deep, SymbolicClaim::duplicate).why_bounded.empty());
+  o.claims = {SymbolicClaim::lost_write};
+  const auto easy = spec::prove_cell(spec::SymbolicConfig{1, 1, false, 0, 0, false}, o);
+  EXPECT_TRUE(get(easy, SymbolicClaim::lost_write).all_lengths) << get(easy, SymbolicClaim::lost_write).why_bounded;
+  EXPECT_FALSE(get(easy, SymbolicClaim::lost_write).proof.empty());
+}
+
 TEST(SymbolicGrid, BadConfigsAreRejected) {
-  EXPECT_THROW(spec::prove_cell(spec::SymbolicConfig{0, 1, true, 0, 0}, {}), std::invalid_argument);
-  EXPECT_THROW(spec::prove_cell(spec::SymbolicConfig{1, 9, true, 0, 0}, {}), std::invalid_argument);
+  EXPECT_THROW(spec::prove_cell(spec::SymbolicConfig{0, 1, true, 0, 0, false}, {}), std::invalid_argument);
+  EXPECT_THROW(spec::prove_cell(spec::SymbolicConfig{1, 9, true, 0, 0, false}, {}), std::invalid_argument);
   spec::ProveOptions o;
   o.max_depth = -1;
-  EXPECT_THROW(spec::prove_cell(spec::SymbolicConfig{1, 1, true, 0, 0}, o), std::invalid_argument);
+  EXPECT_THROW(spec::prove_cell(spec::SymbolicConfig{1, 1, true, 0, 0, false}, o), std::invalid_argument);
 }
 
 }  // namespace

@@ -11,6 +11,9 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <sstream>
 #include <stdexcept>
 #include <variant>
@@ -150,6 +153,20 @@ class Encoder {
     s.dup = F();
     s.nonmono = F();
     s.retry = F();
+    return s;
+  }
+
+  // The state every history starts from: the initial one, or in the
+  // known-producer setting the one after known_producer_prefix() (send,
+  // drain, deliver-request, deliver-response), folded to constants.
+  State start(bool known_producer) const {
+    State s = initial();
+    if (!known_producer) return s;
+    for (unsigned k : {k_send, k_drain, k_deliver, k_deliver_response}) {
+      Outputs o(c_);
+      s = step(s, kind(k), bv(0), o);
+      for (expr* x : s.refs()) *x = x->simplify();
+    }
     return s;
   }
 
@@ -591,9 +608,9 @@ Dims dims_for(const SymbolicConfig& cfg, int max_steps) {
 class Unrolling {
  public:
   // From the initial state, or (`free_start`) from a state of fresh constants.
-  Unrolling(z3::context& c, const Dims& d, std::string prefix, bool free_start = false)
+  Unrolling(z3::context& c, const Dims& d, std::string prefix, bool free_start = false, bool known_producer = false)
       : c_(c), enc_(c, d), prefix_(std::move(prefix)) {
-    State s = enc_.initial();
+    State s = enc_.start(known_producer);
     if (free_start) {
       auto refs = s.refs();
       for (std::size_t i = 0; i < refs.size(); ++i) {
@@ -674,6 +691,185 @@ class Unrolling {
   std::vector<Outputs> outs_;
 };
 
+template <class... T>
+std::string cat(const T&... parts) {
+  std::ostringstream os;
+  (os << ... << parts);
+  return os.str();
+}
+
+// --- proofs for every length (Spacer) -----------------------------------------
+
+// Epochs get this many bits in the unbounded encoding. The producer's epoch
+// only ever rises by one (S8), and every other epoch is a copy of it, so an
+// epoch field wraps only after the current one reached the maximum; the
+// query below treats reaching it as a failure of the proof, which makes the
+// fixed-width relation agree with Kafka's unbounded one on every state the
+// proof covers.
+constexpr int kUnboundedEpochBits = 4;
+
+struct UnboundedAnswer {
+  enum class Verdict : std::uint8_t { proved, epochs_unbounded, violated_deeper, unknown };
+  Verdict verdict = Verdict::unknown;
+  std::string reason;
+  double seconds = 0;
+};
+
+// Proves `claim` for histories of every length with Z3's fixed-point engine
+// (Spacer, constrained Horn clauses) on the same transition relation the
+// bounded search unrolls: reach(initial); reach(x) and domain(x, e) imply
+// reach(step(x, e)); reach(x) and bad(x) is the query. Unsatisfiable means
+// an inductive invariant excludes every bad state: the claim holds at any
+// depth. `seconds` bounds the engine (it is interrupted at the deadline).
+UnboundedAnswer prove_for_all_lengths(const SymbolicConfig& cfg, SymbolicClaim claim, double seconds) {
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  UnboundedAnswer answer;
+  z3::context ctx;
+  Dims d = dims_for(cfg, 1);
+  d.EW = kUnboundedEpochBits;
+  const Encoder enc(ctx, d);
+  const State init = enc.start(cfg.known_producer);
+  State x = enc.initial();
+  z3::expr_vector vars(ctx), init_args(ctx);
+  z3::sort_vector sorts(ctx);
+  {
+    auto xr = x.refs();
+    State init_copy = init;
+    auto ir = init_copy.refs();
+    for (std::size_t i = 0; i < xr.size(); ++i) {
+      *xr[i] = ctx.constant(("x" + std::to_string(i)).c_str(), xr[i]->get_sort());
+      vars.push_back(*xr[i]);
+      sorts.push_back(xr[i]->get_sort());
+      init_args.push_back(*ir[i]);
+    }
+  }
+  const expr kind_v = ctx.bv_const("kind", 4);
+  const expr k_v = ctx.bv_const("k", static_cast<unsigned>(d.N));
+  Outputs out(ctx);
+  State next = enc.step(x, kind_v, k_v, out);
+  // A timeout changes the state exactly as a break (do_break serves both), and a
+  // tick changes nothing: neither adds a reachable state.
+  const expr dom = enc.domain(x, kind_v, k_v, out) && kind_v != enc.kind(k_timeout) && kind_v != enc.kind(k_tick);
+  z3::expr_vector next_args(ctx);
+  for (expr* e : next.refs()) next_args.push_back(*e);
+  z3::expr_vector step_vars(ctx);  // a copy of an expr_vector would share it
+  for (unsigned i = 0; i < vars.size(); ++i) step_vars.push_back(vars[static_cast<int>(i)]);
+  step_vars.push_back(kind_v);
+  step_vars.push_back(k_v);
+
+  z3::func_decl reach = ctx.function("reach", sorts, ctx.bool_sort());
+  z3::func_decl bad_claim = ctx.function("bad_claim", 0, nullptr, ctx.bool_sort());
+  z3::func_decl bad_epoch = ctx.function("bad_epoch", 0, nullptr, ctx.bool_sort());
+  z3::func_decl bad_any = ctx.function("bad_any", 0, nullptr, ctx.bool_sort());
+  z3::fixedpoint fp(ctx);
+  z3::params p(ctx);
+  p.set("engine", "spacer");
+  fp.set(p);
+  fp.register_relation(reach);
+  fp.register_relation(bad_claim);
+  fp.register_relation(bad_epoch);
+  fp.register_relation(bad_any);
+  expr init_fact = reach(init_args);
+  fp.add_rule(init_fact, ctx.str_symbol("init"));
+  expr step_rule = z3::forall(step_vars, z3::implies(reach(vars) && dom, reach(next_args)));
+  fp.add_rule(step_rule, ctx.str_symbol("step"));
+  const unsigned top = (1U << kUnboundedEpochBits) - 1;
+  expr claim_rule = z3::forall(vars, z3::implies(reach(vars) && enc.bad(x, claim), bad_claim()));
+  fp.add_rule(claim_rule, ctx.str_symbol("claim"));
+  expr epoch_rule = z3::forall(vars, z3::implies(reach(vars) && x.cur == enc.ev(top), bad_epoch()));
+  fp.add_rule(epoch_rule, ctx.str_symbol("epoch"));
+  expr any_claim = z3::implies(bad_claim(), bad_any()), any_epoch = z3::implies(bad_epoch(), bad_any());
+  fp.add_rule(any_claim, ctx.str_symbol("any_claim"));
+  fp.add_rule(any_epoch, ctx.str_symbol("any_epoch"));
+
+  // The engine has no reliable time limit of its own: a watchdog interrupts it.
+  std::mutex m;
+  std::condition_variable cv;
+  bool done = false;
+  std::thread watchdog([&] {
+    std::unique_lock lock(m);
+    if (!cv.wait_for(lock, std::chrono::duration<double>(seconds), [&] { return done; })) ctx.interrupt();
+  });
+  auto finish = [&] {
+    {
+      std::lock_guard lock(m);
+      done = true;
+    }
+    cv.notify_all();
+    watchdog.join();
+    answer.seconds = std::chrono::duration<double>(clock::now() - t0).count();
+  };
+  try {
+    expr both = bad_any();
+    const z3::check_result r = fp.query(both);
+    if (r == z3::unsat) {
+      answer.verdict = UnboundedAnswer::Verdict::proved;
+    } else if (r == z3::sat) {
+      expr q = bad_epoch();
+      const z3::check_result e = fp.query(q);
+      if (e == z3::sat) {
+        answer.verdict = UnboundedAnswer::Verdict::epochs_unbounded;
+        answer.reason = "the epoch can be bumped " + std::to_string(top) + " times (no bound for an induction)";
+      } else {
+        answer.verdict = UnboundedAnswer::Verdict::violated_deeper;
+        answer.reason = "the fixed-point engine reaches a violation deeper than the bounded search";
+      }
+    } else {
+      answer.reason = "the fixed-point engine gave up: " + fp.reason_unknown();
+    }
+  } catch (const z3::exception& e) {
+    answer.verdict = UnboundedAnswer::Verdict::unknown;
+    answer.reason = std::string("the fixed-point engine stopped: ") + e.msg();
+  }
+  finish();
+  if (answer.verdict == UnboundedAnswer::Verdict::unknown && answer.seconds >= seconds * 0.99) {
+    answer.reason = cat("no inductive invariant found within ", static_cast<long>(seconds + 0.5), " s");
+  }
+  return answer;
+}
+
+// k-induction: is there a path of k + 1 pairwise distinct states, from any
+// state whatever, whose first k states satisfy the claim and whose last does
+// not? If not, and the bounded search proved the claim to depth k - 1, the
+// claim holds at every depth. Returns the k that closed it, or 0.
+int k_induction(const SymbolicConfig& cfg, SymbolicClaim claim, int max_k, double seconds) {
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  z3::context ctx;
+  z3::solver solver(ctx, "QF_FD");
+  Dims d = dims_for(cfg, 1);
+  d.EW = kUnboundedEpochBits;
+  Unrolling run(ctx, d, "i", true, false);
+  const unsigned top = (1U << kUnboundedEpochBits) - 1;
+  auto distinct = [&](std::size_t a, std::size_t b) {
+    State sa = run.state(a), sb = run.state(b);
+    auto ra = sa.refs(), rb = sb.refs();
+    expr r = ctx.bool_val(false);
+    for (std::size_t i = 0; i < ra.size(); ++i) r = r || (*ra[i] != *rb[i]);
+    return r;
+  };
+  for (int k = 1; k <= max_k; ++k) {
+    const std::size_t last = run.depth();
+    solver.add(!run.enc().bad(run.state(last), claim));
+    solver.add(ult(run.state(last).cur, run.enc().ev(top)));
+    for (const expr& c : run.extend(false)) solver.add(c);
+    for (std::size_t j = 0; j < run.depth(); ++j) solver.add(distinct(j, run.depth()));
+    solver.push();
+    solver.add(run.enc().bad(run.state(run.depth()), claim) || !ult(run.state(run.depth()).cur, run.enc().ev(top)));
+    const double left = seconds - std::chrono::duration<double>(clock::now() - t0).count();
+    if (left <= 0) return 0;
+    z3::params p(ctx);
+    p.set("timeout", static_cast<unsigned>(left * 1000));
+    solver.set(p);
+    const z3::check_result r = solver.check();
+    solver.pop();
+    if (r == z3::unsat) return k;
+    if (r == z3::unknown) return 0;
+  }
+  return 0;
+}
+
 Event decode_event(unsigned kind, unsigned k) {
   Event e;
   switch (kind) {
@@ -692,13 +888,6 @@ Event decode_event(unsigned kind, unsigned k) {
   return e;
 }
 
-template <class... T>
-std::string cat(const T&... parts) {
-  std::ostringstream os;
-  (os << ... << parts);
-  return os.str();
-}
-
 }  // namespace
 
 // --- proving -----------------------------------------------------------------
@@ -711,13 +900,17 @@ CellResult prove_cell(const SymbolicConfig& raw, const ProveOptions& opts) {
   CellResult result;
   result.config = cfg;
   const std::vector<SymbolicClaim>& claims = opts.claims.empty() ? all_symbolic_claims() : opts.claims;
-  for (SymbolicClaim c : claims) result.claims.push_back(ClaimResult{c, false, 0, {}, 0});
+  for (SymbolicClaim c : claims) {
+    ClaimResult r;
+    r.claim = c;
+    result.claims.push_back(std::move(r));
+  }
   using clock = std::chrono::steady_clock;
   const auto start = clock::now();
   try {
     z3::context ctx;
     z3::solver solver(ctx, "QF_FD");
-    Unrolling run(ctx, dims_for(cfg, opts.max_depth), "s");
+    Unrolling run(ctx, dims_for(cfg, opts.max_depth), "s", false, cfg.known_producer);
     auto elapsed = [&] { return std::chrono::duration<double>(clock::now() - start).count(); };
     const bool limited = opts.time_limit_seconds > 0;
     bool out_of_time = false;
@@ -728,6 +921,41 @@ CellResult prove_cell(const SymbolicConfig& raw, const ProveOptions& opts) {
         for (const expr& c : run.extend(opts.reduce)) solver.add(c);
       }
       bool open = false;
+      // One check for the disjunction of the open claims first: at most depths
+      // none is violated, and one unsatisfiable query then settles them all.
+      std::size_t open_count = 0;
+      expr any_bad = ctx.bool_val(false);
+      for (const ClaimResult& r : result.claims) {
+        if (r.refuted) continue;
+        ++open_count;
+        any_bad = any_bad || run.enc().bad(run.state(static_cast<std::size_t>(depth)), r.claim);
+      }
+      if (open_count > 1) {
+        const auto c0 = clock::now();
+        solver.push();
+        solver.add(any_bad);
+        if (limited) {
+          const double left = std::max(0.01, opts.time_limit_seconds - elapsed());
+          z3::params p(ctx);
+          p.set("timeout", static_cast<unsigned>(left * 1000));
+          solver.set(p);
+        }
+        const z3::check_result answer = solver.check();
+        solver.pop();
+        const double spent = std::chrono::duration<double>(clock::now() - c0).count() / static_cast<double>(open_count);
+        if (answer == z3::unknown && limited) break;
+        if (answer == z3::unknown) throw std::runtime_error("the solver gave up: " + solver.reason_unknown());
+        if (answer == z3::unsat) {
+          solver.add(!any_bad);
+          for (ClaimResult& r : result.claims) {
+            if (r.refuted) continue;
+            r.depth = depth;
+            r.seconds += spent;
+          }
+          result.depth_seconds.push_back(std::chrono::duration<double>(clock::now() - t0).count());
+          continue;
+        }
+      }
       for (ClaimResult& r : result.claims) {
         if (r.refuted) continue;
         open = true;
@@ -752,6 +980,7 @@ CellResult prove_cell(const SymbolicConfig& raw, const ProveOptions& opts) {
           r.refuted = true;
           r.depth = depth;
           r.counterexample.config = world;
+          r.counterexample.events = known_producer_prefix(cfg);
           for (int k = 0; k < depth; ++k) {
             const unsigned kind = model.eval(run.kind(static_cast<std::size_t>(k)), true).get_numeral_uint();
             const unsigned param = model.eval(run.param(static_cast<std::size_t>(k)), true).get_numeral_uint();
@@ -774,6 +1003,30 @@ CellResult prove_cell(const SymbolicConfig& raw, const ProveOptions& opts) {
     }
   } catch (const z3::exception& e) {
     throw std::runtime_error(std::string("z3: ") + e.msg());
+  }
+  if (opts.unbounded) {
+    for (ClaimResult& r : result.claims) {
+      if (r.refuted) continue;
+      // k-induction first (cheap when the claim is inductive almost as it stands), then Spacer.
+      const auto u0 = clock::now();
+      const double k_budget = opts.unbounded_seconds / 4;
+      const int k = k_induction(cfg, r.claim, std::min(r.depth + 1, 8), k_budget);
+      if (k > 0) {
+        r.all_lengths = true;
+        r.proof = "k-induction, k = " + std::to_string(k);
+        r.unbounded_seconds = std::chrono::duration<double>(clock::now() - u0).count();
+        continue;
+      }
+      const double k_spent = std::chrono::duration<double>(clock::now() - u0).count();
+      const UnboundedAnswer a = prove_for_all_lengths(cfg, r.claim, std::max(0.01, opts.unbounded_seconds - k_spent));
+      r.unbounded_seconds = k_spent + a.seconds;
+      if (a.verdict == UnboundedAnswer::Verdict::proved) {
+        r.all_lengths = true;
+        r.proof = "Spacer (inductive invariant)";
+      } else {
+        r.why_bounded = a.reason;
+      }
+    }
   }
   result.seconds = std::chrono::duration<double>(clock::now() - start).count();
   return result;

@@ -63,16 +63,34 @@
 // (SymbolicTracker below) on random histories.
 //
 // Proving (prove_cell): one incremental solver per cell; the transition of
-// step k is asserted once, and each open claim's violation at step k is
-// asserted inside push/pop. The first satisfiable depth is the length of the
-// shortest counterexample. Only for proving, the search skips histories that
-// cannot be shorter or different: steps that change nothing (an equivalent
-// history is one step shorter), timeouts (the same state change as a break),
-// zombie counts above the requests in transit (the same as that count), and
-// orders of adjacent independent events other than one canonical order (a
-// send is moved before an event it commutes with, a zombie before a drain, a
-// response or a lost response, a lost response before a drain). Batches are
-// symmetric only up to their send order, which the indices already fix.
+// step k is asserted once; at each depth the disjunction of the open claims'
+// violations is checked first (one query settles every claim at most depths),
+// then, if it is satisfiable, each open claim inside push/pop. The first
+// satisfiable depth is the length of the shortest counterexample. Only for
+// proving, the search skips histories that cannot be shorter or different:
+// steps that change nothing (an equivalent history is one step shorter),
+// timeouts (the same state change as a break), zombie counts above the
+// requests in transit (the same as that count), and orders of adjacent
+// independent events other than one canonical order (a send is moved before
+// an event it commutes with, a zombie before a drain, a response or a lost
+// response, a lost response before a drain). Batches are symmetric only up to
+// their send order, which the indices already fix.
+//
+// For every length (ProveOptions::unbounded): for a claim the bounded search
+// proved to depth d, first k-induction over simple paths (no path of k + 1
+// distinct states from any state whose first k satisfy the claim and whose
+// last does not; with the base case to depth k - 1 <= d this proves every
+// length), then Spacer, Z3's engine for constrained Horn clauses, on the same
+// step function (reach(initial); reach(x) and domain(x, e) imply
+// reach(step(x, e)); query reach(x) and bad(x)). Epochs get 4 bits there and
+// reaching 15 counts as a failure of the proof: the current epoch only rises
+// by one and every other epoch is a copy of it, so on every state the proof
+// covers the fixed width agrees with Kafka's unbounded epochs. A claim that
+// neither settles within the time given stays "proved to depth d", with the
+// reason.
+//
+// Known producer (SymbolicConfig::known_producer): the start state is the one
+// after known_producer_prefix(), folded to constants; depths count from it.
 #pragma once
 
 #include <cstdint>
@@ -93,6 +111,11 @@ struct ProveOptions {
   std::vector<SymbolicClaim> claims;   ///< empty: all
   bool reduce = true;                  ///< the proving-only reductions (see the banner)
   double time_limit_seconds = 0;       ///< > 0: stop deepening when the cell has used this much time
+  /// Also try, for every claim the bounded search did not refute, a proof for histories of every
+  /// length on the same transition relation (k-induction over simple paths, then Spacer), each
+  /// claim within `unbounded_seconds`.
+  bool unbounded = false;
+  double unbounded_seconds = 30;
 };
 
 /// One claim in one cell.
@@ -103,6 +126,10 @@ struct ClaimResult {
                              ///< (below max_depth when the time limit stopped the deepening)
   History counterexample;    ///< refuted only
   double seconds = 0;        ///< solver time spent on this claim
+  bool all_lengths = false;  ///< not refuted, and proved for histories of every length
+  std::string proof;         ///< all_lengths: how (k-induction with its k, or Spacer)
+  std::string why_bounded;   ///< not refuted and not proved for every length (when tried): why not
+  double unbounded_seconds = 0;  ///< time the proof for every length took
 };
 
 /// One cell of the grid.
