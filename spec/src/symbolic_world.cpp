@@ -1032,6 +1032,61 @@ CellResult prove_cell(const SymbolicConfig& raw, const ProveOptions& opts) {
   return result;
 }
 
+// --- replaying a concrete history on the encoding ------------------------------
+
+int encoding_violation_depth(const SymbolicConfig& raw, const History& history, SymbolicClaim claim) {
+  if (const std::string why = check_symbolic_config(raw); !why.empty()) throw std::invalid_argument(why);
+  const SymbolicConfig cfg = resolve(raw);
+  const std::vector<Event> prefix = known_producer_prefix(cfg);
+  if (history.events.size() < prefix.size() ||
+      !std::equal(prefix.begin(), prefix.end(), history.events.begin())) {
+    return -1;
+  }
+  try {
+    z3::context ctx;
+    const Encoder enc(ctx, dims_for(cfg, static_cast<int>(history.events.size()) + 1));
+    State s = enc.start(cfg.known_producer);
+    if (enc.bad(s, claim).simplify().is_true()) return 0;
+    const auto N = static_cast<unsigned>(enc.dims().N);
+    for (std::size_t i = prefix.size(); i < history.events.size(); ++i) {
+      const Event& e = history.events[i];
+      unsigned kind = k_count, k = 0;
+      switch (e.kind) {
+        case Event::Kind::send: kind = e.count == 1 ? k_send : k_count; break;
+        case Event::Kind::drain: kind = k_drain; break;
+        case Event::Kind::deliver_request: kind = k_deliver; break;
+        case Event::Kind::fail_request:
+          kind = e.error == Error::not_enough_replicas                  ? k_fail_ner
+                 : e.error == Error::not_enough_replicas_after_append ? k_fail_neraa
+                                                                        : k_count;
+          break;
+        case Event::Kind::deliver_response: kind = k_deliver_response; break;
+        case Event::Kind::lose_response: kind = k_lose_response; break;
+        case Event::Kind::break_connection: kind = k_break; break;
+        case Event::Kind::process_zombie: kind = k_zombie; break;
+        case Event::Kind::timeout: kind = k_timeout; break;
+        case Event::Kind::tick: kind = k_tick; break;
+        default: break;
+      }
+      if (e.kind == Event::Kind::break_connection || e.kind == Event::Kind::timeout) {
+        if (e.count < 0 || e.count >= (std::int64_t{1} << N)) return -1;
+        k = static_cast<unsigned>(e.count);
+      }
+      if (kind == k_count || e.late_poll) return -1;  // outside the encoding's vocabulary
+      Outputs o(ctx);
+      const expr kind_v = enc.kind(kind), k_v = ctx.bv_val(k, N);
+      State next = enc.step(s, kind_v, k_v, o);
+      if (!enc.domain(s, kind_v, k_v, o).simplify().is_true()) return -1;
+      for (expr* x : next.refs()) *x = x->simplify();
+      s = next;
+      if (enc.bad(s, claim).simplify().is_true()) return static_cast<int>(i + 1 - prefix.size());
+    }
+  } catch (const z3::exception& e) {
+    throw std::runtime_error(std::string("z3: ") + e.msg());
+  }
+  return -1;
+}
+
 // --- agreement with World ------------------------------------------------------
 
 struct SymbolicTracker::Impl {

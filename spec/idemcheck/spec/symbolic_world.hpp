@@ -144,6 +144,13 @@ struct CellResult {
 /// std::invalid_argument on a bad config and std::runtime_error on a solver failure.
 CellResult prove_cell(const SymbolicConfig& config, const ProveOptions& opts);
 
+/// Drives the encoding's step function (no solver: every value is folded to a constant) with the
+/// events of `history`, a history of this cell's small world with its known-producer prefix if any,
+/// and returns the number of events after the prefix at which the encoded state first violates the
+/// claim; -1 if it never does, or an event is outside the encoding's vocabulary or domain. A
+/// counterexample another prover found must give its own length here.
+int encoding_violation_depth(const SymbolicConfig& config, const History& history, SymbolicClaim claim);
+
 /// Step-by-step agreement of World with the symbolic transition relation:
 /// feed it each event of a history with World's effects and the world after
 /// it; each step is asserted (state k, event, state k+1) and the symbolic state
