@@ -40,6 +40,8 @@ void replay_refuted(const spec::CellResult& cell) {
     const auto prefix = spec::known_producer_prefix(cell.config);
     ASSERT_EQ(r.counterexample.events.size(), prefix.size() + static_cast<std::size_t>(r.depth));
     for (std::size_t i = 0; i < prefix.size(); ++i) EXPECT_EQ(r.counterexample.events[i], prefix[i]);
+    // The step function, driven by the decoded history, shows it at the same length.
+    EXPECT_EQ(spec::encoding_violation_depth(cell.config, r.counterexample, r.claim), r.depth);
     const std::string spec_side = spec::concrete_violation(r.counterexample, r.claim);
     const std::string impl_side = spec::concrete_violation(r.counterexample, r.claim, properties::impl_components());
     EXPECT_FALSE(spec_side.empty()) << "the reference world does not show it:\n" << describe(r.counterexample);
