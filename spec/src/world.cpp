@@ -1077,6 +1077,18 @@ std::string World::state_key() const {
   KeyWriter k;
 
   // Epoch ranks: every epoch the key holds, sorted; an epoch is written as its index.
+  // A batch that is done and in no outstanding request is never read again: complete() runs
+  // only for the batches of an answered request, and a zombie's answer is lost; so only its
+  // existence is kept (its send record keeps the rest).
+  auto forgotten = [](const Producer& p, const ProducerBatch& b) {
+    if (!b.done) return false;
+    for (const auto& list : p.outstanding) {
+      for (const Outstanding& o : list) {
+        if (std::find(o.batches.begin(), o.batches.end(), b.id) != o.batches.end()) return false;
+      }
+    }
+    return true;
+  };
   std::vector<std::int32_t> epochs;
   auto note = [&](std::int32_t e) {
     if (e >= 0) epochs.push_back(e);
@@ -1094,7 +1106,7 @@ std::string World::state_key() const {
       }
     }
     for (const auto& [id, b] : p.batches) {
-      if (b.has_stamp) note(b.stamp.stamp.epoch);
+      if (b.has_stamp && !forgotten(p, b)) note(b.stamp.stamp.epoch);
     }
   }
   auto note_request = [&](const Request& r) {
@@ -1189,6 +1201,10 @@ std::string World::state_key() const {
     k.put(static_cast<std::int64_t>(p.batches.size()));
     for (const auto& [id, b] : p.batches) {
       k.put(static_cast<std::int64_t>(id));
+      if (forgotten(p, b)) {
+        k.put(-1);
+        continue;
+      }
       k.put(b.partition);
       k.put(b.records);
       k.put(static_cast<std::int64_t>(b.send_index));

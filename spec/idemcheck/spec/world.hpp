@@ -153,7 +153,10 @@
 //     a log that grows without bound still has finitely many keys. Sound
 //     while no broker restart replays the log, and only for the checker's
 //     anomalies (two duplicated logs of different lengths have equal keys).
-//   * Kept whole: the sends and their outcomes, the producer's batches, queues,
+//   * A batch that is done and in no outstanding request is kept only as
+//     done: no rule reads it again (W4 completes only the batches of an
+//     answered request; a zombie's answer is lost; its send record stays).
+//   * Kept whole: the sends and their outcomes, the producer's other batches, queues,
 //     in-flight lists and drain index, the sequencer's state, the broker's
 //     producer entries, the partitions' leaders and leader epochs, the
 //     requests and responses in transit and the zombies.
