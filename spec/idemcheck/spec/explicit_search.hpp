@@ -31,7 +31,12 @@
 // `overflow`), a count above the unread requests is that count (World and the
 // encoding both take only what is there), and a break or timeout with nothing
 // outstanding changes nothing in either. An event that changes nothing leads
-// to a state visited already. `tick` is left out, as the encoding makes it a
+// to a state visited already; deliver-request and fail-request are not even
+// tried while the broker has nothing to read, nor process-zombie while no
+// zombie waits, as World returns from them at once: the timers World meets
+// first (W6) are never due here, since only a timeout moves the clock and it
+// closes the connection, so every outstanding request was sent at the
+// current time. `tick` is left out, as the encoding makes it a
 // no-op: in this world its only effect would be a request timeout at the next
 // event that touches the producer, which is the state change of a timeout
 // with no zombie (delivery deadlines are out of reach, below), so no state is
