@@ -194,7 +194,8 @@ ExplicitCellResult explore_cell(const SymbolicConfig& raw, const ExplicitOptions
       const World& w = node.world;
       std::vector<std::int64_t> in_log;
       for (const LoggedBatch& b : w.log(0)) in_log.push_back(b.records.first);
-      const auto unread = static_cast<std::int64_t>(w.requests_in_transit(0, 0));
+      const World::ConnectionLoad load = w.connection_load(0, 0);
+      const auto unread = static_cast<std::int64_t>(load.unread);
       const auto waiting = static_cast<std::int64_t>(w.zombies_waiting(0));
       std::vector<std::uint16_t> steps;
       if (static_cast<int>(w.sends().size()) < cfg.batches) steps.push_back(pack(st_send));
@@ -202,11 +203,13 @@ ExplicitCellResult explore_cell(const SymbolicConfig& raw, const ExplicitOptions
       if (unread > 0) {  // else the broker has nothing to read: no-ops (no timer is ever due, see the banner)
         for (Step s : {st_deliver, st_fail_ner, st_fail_neraa}) steps.push_back(pack(s));
       }
-      steps.push_back(pack(st_deliver_response));
-      steps.push_back(pack(st_lose_response));
+      if (load.responses > 0) {
+        steps.push_back(pack(st_deliver_response));
+        steps.push_back(pack(st_lose_response));
+      }
       if (waiting > 0) steps.push_back(pack(st_zombie));
       // The encoding's domain: no step leaves more than Z zombies waiting.
-      for (std::int64_t c = 0; c <= unread && waiting + c <= bound; ++c) {
+      for (std::int64_t c = 0; load.outstanding > 0 && c <= unread && waiting + c <= bound; ++c) {
         steps.push_back(pack(st_break, c));
         steps.push_back(pack(st_timeout, c));
       }

@@ -1029,8 +1029,11 @@ std::vector<ProducerEntry> World::producer_entries(int partition) const {
   return s_->partitions.at(static_cast<std::size_t>(partition)).state->producers();
 }
 
-std::size_t World::requests_in_transit(int producer, int broker) const {
-  return s_->net.at(static_cast<std::size_t>(producer)).at(static_cast<std::size_t>(broker)).to_broker.size();
+World::ConnectionLoad World::connection_load(int producer, int broker) const {
+  const auto p = static_cast<std::size_t>(producer);
+  const auto b = static_cast<std::size_t>(broker);
+  const Connection& c = s_->net.at(p).at(b);
+  return ConnectionLoad{s_->producers.at(p).outstanding.at(b).size(), c.to_broker.size(), c.to_producer.size()};
 }
 
 std::size_t World::zombies_waiting(int broker) const { return s_->zombies.at(static_cast<std::size_t>(broker)).size(); }

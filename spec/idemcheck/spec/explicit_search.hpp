@@ -32,8 +32,10 @@
 // encoding both take only what is there), and a break or timeout with nothing
 // outstanding changes nothing in either. An event that changes nothing leads
 // to a state visited already; deliver-request and fail-request are not even
-// tried while the broker has nothing to read, nor process-zombie while no
-// zombie waits, as World returns from them at once: the timers World meets
+// tried while the broker has nothing to read, deliver-response and
+// lose-response while no response is in transit, break-connection and timeout
+// while no request is outstanding, nor process-zombie while no zombie waits,
+// as World returns from them at once: the timers World meets
 // first (W6) are never due here, since only a timeout moves the clock and it
 // closes the connection, so every outstanding request was sent at the
 // current time. `tick` is left out, as the encoding makes it a

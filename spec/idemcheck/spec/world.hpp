@@ -314,8 +314,14 @@ class World {
   [[nodiscard]] std::vector<std::pair<int, BatchStamp>> in_flight(int producer) const;
   /// A partition's producer-state entries (from its component).
   [[nodiscard]] std::vector<ProducerEntry> producer_entries(int partition) const;
-  /// Requests on `producer`'s connection to `broker` that the broker has not read yet.
-  [[nodiscard]] std::size_t requests_in_transit(int producer, int broker) const;
+  /// What is on one producer's connection to one broker.
+  struct ConnectionLoad {
+    std::size_t outstanding = 0;  ///< requests the producer waits on
+    std::size_t unread = 0;       ///< requests in transit the broker has not read yet
+    std::size_t responses = 0;    ///< responses in transit
+  };
+  /// The load of `producer`'s connection to `broker`.
+  [[nodiscard]] ConnectionLoad connection_load(int producer, int broker) const;
   /// Zombie requests waiting on `broker`.
   [[nodiscard]] std::size_t zombies_waiting(int broker) const;
   /// The world's state as a compact byte string, abstracted as "State key" above says: two
