@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 #include <deque>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <optional>
@@ -1026,6 +1027,325 @@ std::vector<std::pair<int, BatchStamp>> World::in_flight(int producer) const {
 
 std::vector<ProducerEntry> World::producer_entries(int partition) const {
   return s_->partitions.at(static_cast<std::size_t>(partition)).state->producers();
+}
+
+World::ConnectionLoad World::connection_load(int producer, int broker) const {
+  const auto p = static_cast<std::size_t>(producer);
+  const auto b = static_cast<std::size_t>(broker);
+  const Connection& c = s_->net.at(p).at(b);
+  return ConnectionLoad{s_->producers.at(p).outstanding.at(b).size(), c.to_broker.size(), c.to_producer.size()};
+}
+
+std::size_t World::zombies_waiting(int broker) const { return s_->zombies.at(static_cast<std::size_t>(broker)).size(); }
+
+// --- the state key (see "State key" in world.hpp) ------------------------------
+
+namespace {
+
+// Appends small integers to a byte string: zigzag varints, so that the common
+// values (indices, counts, sequences, -1 sentinels) take one byte.
+class KeyWriter {
+ public:
+  KeyWriter() { out_.reserve(256); }
+  void put(std::int64_t v) {
+    auto u = (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+    if (u < 0x80) {  // the common case
+      out_ += static_cast<char>(u);
+      return;
+    }
+    char buf[10];
+    std::size_t n = 0;
+    while (u >= 0x80) {
+      buf[n++] = static_cast<char>((u & 0x7f) | 0x80);
+      u >>= 7;
+    }
+    buf[n++] = static_cast<char>(u);
+    out_.append(buf, n);
+  }
+  void put(const RecordRange& r) {
+    put(r.origin);
+    put(r.first);
+    put(r.count);
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+}  // namespace
+
+std::string World::state_key() const {
+  const State& s = *s_;
+  KeyWriter k;
+
+  // Epoch ranks: every epoch the key holds, sorted; an epoch is written as its index.
+  // A batch that is done and in no outstanding request is never read again: complete() runs
+  // only for the batches of an answered request, and a zombie's answer is lost; so only its
+  // existence is kept (its send record keeps the rest).
+  auto forgotten = [](const Producer& p, const ProducerBatch& b) {
+    if (!b.done) return false;
+    for (const auto& list : p.outstanding) {
+      for (const Outstanding& o : list) {
+        if (std::find(o.batches.begin(), o.batches.end(), b.id) != o.batches.end()) return false;
+      }
+    }
+    return true;
+  };
+  std::vector<std::int32_t> epochs;
+  auto note = [&](std::int32_t e) {
+    if (e >= 0) epochs.push_back(e);
+  };
+  std::vector<SequencerState> sequencers(s.producers.size());
+  for (std::size_t pi = 0; pi < s.producers.size(); ++pi) {
+    const Producer& p = s.producers[pi];
+    if (p.sequencer) {
+      sequencers[pi] = p.sequencer->state();
+      const SequencerState& q = sequencers[pi];
+      note(q.current.epoch);
+      for (const auto& [part, st] : q.partitions) {
+        note(st.stamp.epoch);
+        for (const BatchStamp& b : st.in_flight) note(b.stamp.epoch);
+      }
+    }
+    for (const auto& [id, b] : p.batches) {
+      if (b.has_stamp && !forgotten(p, b)) note(b.stamp.stamp.epoch);
+    }
+  }
+  auto note_request = [&](const Request& r) {
+    for (const WireBatch& w : r.batches) note(w.header.epoch);
+  };
+  for (const auto& row : s.net) {
+    for (const Connection& c : row) {
+      for (const Request& r : c.to_broker) note_request(r);
+    }
+  }
+  for (const auto& z : s.zombies) {
+    for (const Request& r : z) note_request(r);
+  }
+  std::vector<std::vector<ProducerEntry>> entries;
+  for (const Partition& part : s.partitions) {
+    entries.push_back(part.state->producers());
+    for (const ProducerEntry& e : entries.back()) note(e.epoch);
+  }
+  std::sort(epochs.begin(), epochs.end());
+  epochs.erase(std::unique(epochs.begin(), epochs.end()), epochs.end());
+  auto epoch = [&](std::int32_t e) {
+    if (e < 0) return k.put(e);
+    k.put(std::lower_bound(epochs.begin(), epochs.end(), e) - epochs.begin());
+  };
+  auto pid_epoch = [&](const PidEpoch& x) {
+    k.put(x.producer_id);
+    epoch(x.epoch);
+  };
+  auto stamp = [&](const BatchStamp& b) {
+    k.put(static_cast<std::int64_t>(b.batch_id));
+    pid_epoch(b.stamp);
+    k.put(b.base_sequence);
+    k.put(b.record_count);
+    k.put(b.reopened ? 1 : 0);
+  };
+
+  // An offset of partition q: the records the log holds there (and where in them), or where it
+  // lies past the log's end; -1 (unknown) as itself.
+  auto offset = [&](int q, std::int64_t o) {
+    if (o < 0) return k.put(-1);
+    const std::vector<LoggedBatch>& log = s.partitions.at(static_cast<std::size_t>(q)).log;
+    auto it = std::upper_bound(log.begin(), log.end(), o,
+                               [](std::int64_t x, const LoggedBatch& b) { return x < b.first_offset; });
+    if (it != log.begin()) {
+      const LoggedBatch& b = *std::prev(it);
+      if (o < b.first_offset + b.records.count) {
+        k.put(0);
+        k.put(b.records);
+        k.put(o - b.first_offset);
+        return;
+      }
+    }
+    k.put(1);
+    k.put(o - s.partitions.at(static_cast<std::size_t>(q)).state->log_end_offset());
+  };
+
+  // Request ids, renumbered in the order met.
+  std::vector<std::pair<std::uint64_t, std::int64_t>> ids;
+  auto request_id = [&](std::uint64_t id) {
+    for (const auto& [old, fresh] : ids) {
+      if (old == id) return k.put(fresh);
+    }
+    ids.emplace_back(id, static_cast<std::int64_t>(ids.size()));
+    k.put(static_cast<std::int64_t>(ids.size()) - 1);
+  };
+  auto request = [&](const Request& r) {
+    request_id(r.id);
+    k.put(r.producer);
+    k.put(static_cast<std::int64_t>(r.batches.size()));
+    for (const WireBatch& w : r.batches) {
+      k.put(w.partition);
+      k.put(static_cast<std::int64_t>(w.batch_id));
+      k.put(w.header.producer_id);
+      epoch(w.header.epoch);
+      k.put(w.header.first_sequence);
+      k.put(w.header.record_count);
+      k.put(w.records);
+    }
+  };
+  auto capped = [](std::int64_t v, std::int64_t cap) { return std::min(v, cap); };
+
+  k.put(s.next_producer_id);
+  for (std::int64_t n : s.next_serial) k.put(n);
+  for (const auto& last : s.last_own_send) k.put(last ? static_cast<std::int64_t>(*last) : -1);
+
+  // Producers.
+  for (std::size_t pi = 0; pi < s.producers.size(); ++pi) {
+    const Producer& p = s.producers[pi];
+    k.put(p.session);
+    k.put(p.awaiting_producer_id ? 1 : 0);
+    k.put(static_cast<std::int64_t>(p.next_batch_id));
+    k.put(static_cast<std::int64_t>(p.batches.size()));
+    for (const auto& [id, b] : p.batches) {
+      k.put(static_cast<std::int64_t>(id));
+      if (forgotten(p, b)) {
+        k.put(-1);
+        continue;
+      }
+      k.put(b.partition);
+      k.put(b.records);
+      k.put(static_cast<std::int64_t>(b.send_index));
+      k.put(capped(b.sends, 2));
+      k.put(capped(b.reenqueues, 1));
+      k.put(b.reenqueues == b.reenqueues_at_leader_change ? 1 : 0);
+      k.put(b.leader_epoch ? *b.leader_epoch : -1);
+      k.put(b.has_stamp ? 1 : 0);
+      if (b.has_stamp) stamp(b.stamp);
+      k.put((b.in_retry ? 1 : 0) | (b.done ? 2 : 0) | (b.in_flight ? 4 : 0));
+    }
+    for (const auto& q : p.queues) {
+      k.put(static_cast<std::int64_t>(q.size()));
+      for (std::uint64_t id : q) k.put(static_cast<std::int64_t>(id));
+    }
+    for (const auto& q : p.in_flight) {
+      k.put(static_cast<std::int64_t>(q.size()));
+      for (std::uint64_t id : q) k.put(static_cast<std::int64_t>(id));
+    }
+    for (std::size_t b = 0; b < p.outstanding.size(); ++b) {
+      k.put(static_cast<std::int64_t>(p.drain_index[b]));
+      k.put(static_cast<std::int64_t>(p.outstanding[b].size()));
+      for (const Outstanding& o : p.outstanding[b]) {
+        request_id(o.request);
+        k.put(s.now - o.sent_ms);
+        k.put(static_cast<std::int64_t>(o.batches.size()));
+        for (std::uint64_t id : o.batches) k.put(static_cast<std::int64_t>(id));
+      }
+    }
+    k.put(p.sequencer ? 1 : 0);
+    if (p.sequencer) {
+      const SequencerState& q = sequencers[pi];
+      pid_epoch(q.current);
+      k.put(q.epoch_bump_required ? 1 : 0);
+      k.put(static_cast<std::int64_t>(q.partitions_to_rewrite.size()));
+      for (int part : q.partitions_to_rewrite) k.put(part);
+      k.put(static_cast<std::int64_t>(q.partitions.size()));
+      for (const auto& [part, st] : q.partitions) {  // last_acked_offset: never read (see the banner)
+        k.put(part);
+        pid_epoch(st.stamp);
+        k.put(st.next_sequence);
+        k.put(st.last_acked_sequence);
+        k.put(st.unresolved ? *st.unresolved : -2);
+        k.put(static_cast<std::int64_t>(st.in_flight.size()));
+        for (const BatchStamp& b : st.in_flight) stamp(b);
+      }
+    }
+    // Its connections.
+    for (const Connection& c : s.net[pi]) {
+      k.put(static_cast<std::int64_t>(c.to_broker.size()));
+      for (const Request& r : c.to_broker) request(r);
+      k.put(static_cast<std::int64_t>(c.to_producer.size()));
+      for (const Response& r : c.to_producer) {
+        request_id(r.request);
+        k.put(static_cast<std::int64_t>(r.answers.size()));
+        for (const Answer& a : r.answers) {
+          k.put(a.partition);
+          k.put(static_cast<std::int64_t>(a.batch_id));
+          k.put(static_cast<std::int64_t>(a.error));
+          offset(a.partition, a.offset);
+          k.put(a.duplicate ? 1 : 0);
+        }
+      }
+    }
+  }
+  for (const auto& z : s.zombies) {
+    k.put(static_cast<std::int64_t>(z.size()));
+    for (const Request& r : z) request(r);
+  }
+
+  // Sends and their outcomes.
+  k.put(static_cast<std::int64_t>(s.sends.size()));
+  for (const SendRecord& r : s.sends) {
+    k.put(r.producer);
+    k.put(r.session);
+    k.put(r.partition);
+    k.put(r.records);
+    k.put(static_cast<std::int64_t>(r.batch_id));
+    k.put(static_cast<std::int64_t>(r.outcome.state));
+    k.put(static_cast<std::int64_t>(r.outcome.error));
+    k.put(capped(r.outcome.attempts, 2));
+    if (r.outcome.state == SendOutcome::State::acknowledged) offset(r.partition, r.outcome.offset);
+  }
+
+  // Partitions: leader, broker entries, the log as counts per record range and first-write order.
+  for (std::size_t q = 0; q < s.partitions.size(); ++q) {
+    const Partition& part = s.partitions[q];
+    k.put(part.leader);
+    k.put(part.leader_epoch);
+    k.put(static_cast<std::int64_t>(entries[q].size()));
+    for (const ProducerEntry& e : entries[q]) {  // last_timestamp: producer-id expiry only
+      k.put(e.producer_id);
+      epoch(e.epoch);
+      k.put(static_cast<std::int64_t>(e.batches.size()));
+      for (const CachedBatch& c : e.batches) {
+        k.put(c.first_sequence);
+        k.put(c.last_sequence);
+        offset(static_cast<int>(q), c.first_offset);
+        offset(static_cast<int>(q), c.last_offset);
+      }
+    }
+    std::vector<std::pair<RecordRange, int>> written;  // distinct ranges, written once or more
+    for (const LoggedBatch& b : part.log) {
+      auto it = std::find_if(written.begin(), written.end(), [&](const auto& x) { return x.first == b.records; });
+      if (it == written.end()) {
+        written.emplace_back(b.records, 1);
+      } else {
+        it->second = 2;
+      }
+    }
+    // First writes in each session's send order (the checker's nonmonotonic-send, which no
+    // later write undoes): the first offsets of the sends, in send order, rise per session.
+    bool in_order = true;
+    std::map<std::pair<int, int>, std::int64_t> last_first;
+    for (const SendRecord& r : s.sends) {
+      if (r.partition != static_cast<int>(q)) continue;
+      std::int64_t at = -1;
+      for (const LoggedBatch& b : part.log) {
+        if (b.records.origin == r.records.origin && b.records.first <= r.records.first &&
+            r.records.first + r.records.count <= b.records.first + b.records.count) {
+          at = b.first_offset + (r.records.first - b.records.first);
+          break;
+        }
+      }
+      if (at < 0) continue;
+      auto [it, fresh] = last_first.try_emplace({r.producer, r.session}, at);
+      if (!fresh && at < it->second) in_order = false;
+      it->second = at;
+    }
+    std::sort(written.begin(), written.end());
+    k.put(static_cast<std::int64_t>(written.size()));
+    for (const auto& [range, times] : written) {
+      k.put(range);
+      k.put(times);
+    }
+    k.put(in_order ? 1 : 0);
+  }
+  return k.take();
 }
 
 // --- printing ---------------------------------------------------------------

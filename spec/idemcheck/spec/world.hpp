@@ -116,6 +116,50 @@
 // partition answers NOT_LEADER_OR_FOLLOWER and appends nothing.
 // Producer restart. The producer gets a new id and starts empty; its
 // application may re-send every record not yet acknowledged (at-least-once).
+// State key (World::state_key, for an explicit-state search that keeps a
+// visited set). A byte string of everything that can change a future step or
+// a verdict of the checker's duplicate, lost-write, nonmonotonic-send,
+// inconsistent-offsets and failed-but-written, with these abstractions; each
+// is sound (equal keys give equal futures and equal verdicts) only under the
+// condition it names, which the small world (spec/small_world.hpp) meets:
+//   * Time is kept only relative to `now`: the age of each outstanding
+//     request (W7 compares it with request.timeout.ms). Batch creation times
+//     (W3's delivery deadlines), re-enqueue times (W5) and the broker's
+//     producer timestamps (producer-id expiry) are dropped. Sound while no
+//     delivery deadline is reached, the backoff is 0 (retry.backoff.ms = 0:
+//     W5 never waits) and no `expire` event runs.
+//   * Request ids are renumbered in the order the key meets them: the world
+//     compares them only for equality (the correlation check, Kafka's
+//     NetworkClient correlation ids) and takes fresh ones above all others.
+//   * Epochs (>= 0) are replaced by their rank among the epochs present in
+//     the key: the sequencer (S1..S8) and the broker (R3..R10) compare them
+//     only by order and equality, and a bump (S8) takes one above every epoch
+//     present. Sound while no epoch reaches 32767 (exhaustion, S8).
+//   * A batch's re-enqueue count is kept as "none / some" and whether it
+//     changed since its leader last did (W5), its send count as 0 / 1 / more
+//     (a retry's mark): sound while the re-enqueues stay below `retries` and
+//     the backoff is 0.
+//   * The log is kept per partition as, for each distinct record range in it,
+//     how often it was written (1 or "2 or more"), and whether the first
+//     writes are in each producer session's send order; every offset held
+//     anywhere (acknowledged outcomes, answers in transit, the broker's
+//     cached batches) is replaced by the records the log holds there. The
+//     world's rules never read an offset except to hand it on (R3 answers a
+//     duplicate with the cached offsets; the sequencer's last acknowledged
+//     offset is kept but never read, so it is dropped), and the checker
+//     reads offsets only to find the records at them or to order first
+//     writes, which a write never reorders (the log only grows). The
+//     checker's verdicts on the log are therefore functions of the key, and
+//     a log that grows without bound still has finitely many keys. Sound
+//     while no broker restart replays the log, and only for the checker's
+//     anomalies (two duplicated logs of different lengths have equal keys).
+//   * A batch that is done and in no outstanding request is kept only as
+//     done: no rule reads it again (W4 completes only the batches of an
+//     answered request; a zombie's answer is lost; its send record stays).
+//   * Kept whole: the sends and their outcomes, the producer's other batches, queues,
+//     in-flight lists and drain index, the sequencer's state, the broker's
+//     producer entries, the partitions' leaders and leader epochs, the
+//     requests and responses in transit and the zombies.
 #pragma once
 
 #include <cstdint>
@@ -270,6 +314,20 @@ class World {
   [[nodiscard]] std::vector<std::pair<int, BatchStamp>> in_flight(int producer) const;
   /// A partition's producer-state entries (from its component).
   [[nodiscard]] std::vector<ProducerEntry> producer_entries(int partition) const;
+  /// What is on one producer's connection to one broker.
+  struct ConnectionLoad {
+    std::size_t outstanding = 0;  ///< requests the producer waits on
+    std::size_t unread = 0;       ///< requests in transit the broker has not read yet
+    std::size_t responses = 0;    ///< responses in transit
+  };
+  /// The load of `producer`'s connection to `broker`.
+  [[nodiscard]] ConnectionLoad connection_load(int producer, int broker) const;
+  /// Zombie requests waiting on `broker`.
+  [[nodiscard]] std::size_t zombies_waiting(int broker) const;
+  /// The world's state as a compact byte string, abstracted as "State key" above says: two
+  /// worlds of one config and one set of components with equal keys have equal futures and
+  /// equal checker verdicts under the conditions stated there. Costs O(state + log x sends).
+  [[nodiscard]] std::string state_key() const;
 
  private:
   struct State;
