@@ -1,6 +1,7 @@
 // The explicit-state prover (spec/explicit_search.hpp), checked four ways:
-// its counterexamples replay, on the reference world and on the one built
-// from impl components, and are shortest; the state key it keeps is sound
+// its counterexamples replay, on the reference world, on the one built from
+// impl components and through the Z3 encoding's step function, and are
+// shortest; the state key it keeps is sound
 // (worlds with equal keys stay equal under the same continuation); the key is
 // not coarser than its stated abstractions (worlds with equal keys show the
 // same observation once those are applied); and it agrees with the Z3
@@ -71,6 +72,8 @@ int replay_refuted(const spec::ExplicitCellResult& cell) {
     EXPECT_FALSE(spec::concrete_violation(h, r.claim, properties::impl_components()).empty())
         << "the impl world does not show it:\n"
         << describe(h);
+    // The Z3 encoding's step function, driven with the same events, shows it at the same length.
+    EXPECT_EQ(spec::encoding_violation_depth(cell.config, h, r.claim), r.depth) << describe(h);
     // Breadth first: no truncation of it (down to the prefix) shows the violation already.
     for (std::size_t n = prefix.size(); n < h.events.size(); ++n) {
       spec::History shorter{h.config, {h.events.begin(), h.events.begin() + static_cast<std::ptrdiff_t>(n)}};
@@ -443,13 +446,12 @@ TEST(ExplicitSearch, KeysSeparateWhatTheClaimsCanSee) {
 
 // --- (d) agreement with the Z3 engine ----------------------------------------------
 
-// Cells both engines finish quickly. The Z3 engine has no known-producer
-// setting yet (prove_cell searches from the initial world), so only the
-// article's setting is compared.
+// Cells both engines finish quickly, in the article's setting and the known-producer one.
 TEST(ExplicitSearch, AgreesWithTheZ3EngineClaimByClaimAndLengthByLength) {
   for (const SymbolicConfig& c : {SymbolicConfig{1, 1, true, 0, 0, false}, SymbolicConfig{1, 1, false, 0, 0, false},
                                   SymbolicConfig{1, 2, true, 0, 0, false}, SymbolicConfig{1, 2, false, 0, 0, false},
-                                  SymbolicConfig{2, 1, false, 0, 0, false}}) {
+                                  SymbolicConfig{2, 1, false, 0, 0, false}, SymbolicConfig{1, 1, true, 0, 0, true},
+                                  SymbolicConfig{1, 2, false, 0, 0, true}, SymbolicConfig{2, 1, false, 0, 0, true}}) {
     SCOPED_TRACE(cell_name(c));
     const auto ex = spec::explore_cell(c, spec::ExplicitOptions{});
     ASSERT_TRUE(ex.complete);
