@@ -1,5 +1,7 @@
-// `idemcheck prove`: bounded proofs of the in-flight claims with Z3, per cell
-// of the (max.in.flight, broker window, idempotence) grid.
+// `idemcheck prove`: the in-flight claims settled per cell of the
+// (max.in.flight, broker window, idempotence, known producer) grid by two
+// provers that share no code: an explicit-state search of the concrete world
+// and the Z3 encoding; they must agree.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -14,7 +16,9 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "idemcheck/properties/prover_agreement.hpp"
 #include "idemcheck/spec/checker.hpp"
+#include "idemcheck/spec/explicit_search.hpp"
 #include "idemcheck/spec/symbolic_world.hpp"
 #include "options.hpp"
 #include "timeline_text.hpp"
@@ -26,40 +30,47 @@ namespace {
 const char* kUsage =
     "usage: idemcheck prove [options]\n"
     "\n"
-    "Proves each claim about in-flight requests for every history of the small\n"
-    "world (one producer, partition and broker; one record per send) up to a\n"
-    "depth, or refutes it with its shortest counterexample, with the Z3 solver,\n"
-    "for each cell of the grid: m = max.in.flight.requests.per.connection,\n"
-    "w = batches the broker caches, idempotence on or off.\n"
+    "Settles each claim about in-flight requests in the small world (one\n"
+    "producer, partition and broker; one record per send) for each cell of the\n"
+    "grid: m = max.in.flight.requests.per.connection, w = batches the broker\n"
+    "caches, idempotence on or off, the producer unknown or known to the broker\n"
+    "before faults start (known: every history starts with its first batch\n"
+    "written and acknowledged; lengths count the events after that).\n"
+    "Two provers that share no code: an explicit-state search, breadth first over\n"
+    "the concrete world's reachable states, and the Z3 encoding (bounded model\n"
+    "checking, then k-induction for every length). They must agree.\n"
     "A cell reads '\u221e' (proved for histories of every length), 'xN' (refuted:\n"
     "its shortest counterexample has N events) or 'okN' (proved for every history\n"
-    "of up to N events, and not for every length). Two settings: the producer\n"
-    "unknown to the broker at the start, or known (every history starts with its\n"
-    "first batch written and acknowledged; N counts the events after that).\n"
-    "Exit status: 0 when the grid was computed, 2 on bad usage, 3 when the\n"
-    "solver failed.\n"
+    "of up to N events only).\n"
+    "Exit status: 0 when the grid was computed and the provers agree, 2 on bad\n"
+    "usage, 3 when a prover failed, 4 when they disagree.\n"
     "\n"
     "options:\n"
     "  --m LIST            m values: 1-7, 1,3,5 or 4 (default 1-7)\n"
     "  --w LIST            w values, likewise (default 1-6)\n"
     "  --idempotence X     on, off or both (default both)\n"
-    "  --producer X        unknown, known or both: is the producer known to the\n"
-    "                      broker before faults start (default both)\n"
-    "  --depth D           events per history, 0..200 (default 16)\n"
+    "  --producer X        unknown, known or both (default both)\n"
+    "  --engine E          both, explicit or z3 (default both)\n"
+    "  --depth D           Z3: deepest history searched, 0..200 (default 24)\n"
     "  --claim NAME        only this claim (repeatable): duplicate,\n"
     "                      nonmonotonic-send, lost-write, inconsistent-offsets,\n"
     "                      retry-is-duplicate (default all)\n"
-    "  --batches B         sends at most, 1..8 (default min(m, w) + 1)\n"
+    "  --batches B         sends at most, 1..8 (default min(m, w) + 1, one more\n"
+    "                      with a known producer)\n"
     "  --zombies Z         zombie requests waiting at once, 1..16 (default m)\n"
-    "  --cell-seconds S    stop deepening a cell after S seconds (default 0: no\n"
-    "                      limit); a claim then reads okN, proved to N events\n"
-    "  --unbounded-seconds S  time for each proof for every length (Spacer), per\n"
-    "                      claim that holds to the depth (default 20; 0: none)\n"
-    "  --jobs N            cells proved at once, one solver each (default: every\n"
-    "                      core)\n"
-    "  --growth            also print the time spent at each depth, per cell\n"
+    "  --cell-seconds S    Z3: stop deepening a cell after S seconds (default 2\n"
+    "                      with --engine both, 0 = no limit with --engine z3)\n"
+    "  --unbounded-seconds S  Z3: time for each proof for every length\n"
+    "                      (k-induction), per claim that holds to its depth\n"
+    "                      (default 0 with --engine both, 2 with z3)\n"
+    "  --states N          explicit: stop a cell after N states (default 2e7)\n"
+    "  --explicit-seconds S  explicit: stop a cell after S seconds (default 6;\n"
+    "                      0: no limit); it is not bounded by --depth\n"
+    "  --jobs N            cells proved at once (default: every core)\n"
+    "  --growth            also print Z3's time and the explicit search's new\n"
+    "                      states at each depth, per cell\n"
     "  --explain           print each counterexample as a timeline\n"
-    "  --no-reduce         search every order of events (slower; same results)\n";
+    "  --no-reduce         Z3: search every order of events (slower; same results)\n";
 
 // "1-7", "1,3,5", "4", "1-3,6".
 std::optional<std::vector<int>> parse_list(const std::string& text, int lo, int hi) {
@@ -111,6 +122,9 @@ int run_prove_command(const Args& args, std::FILE* out, std::FILE* err) {
                                            {"--producer", true},
                                            {"--unbounded-seconds", true},
                                            {"--jobs", true},
+                                           {"--engine", true},
+                                           {"--states", true},
+                                           {"--explicit-seconds", true},
                                            {"--growth"},
                                            {"--explain"},
                                            {"--no-reduce"}}, kUsage, out, err);
@@ -149,10 +163,27 @@ int run_prove_command(const Args& args, std::FILE* out, std::FILE* err) {
       return 2;
     }
   }
+  enum class Engine : std::uint8_t { both, explicit_search, z3 };
+  Engine engine = Engine::both;
+  if (const auto v = o.value("--engine")) {
+    if (*v == "explicit") {
+      engine = Engine::explicit_search;
+    } else if (*v == "z3") {
+      engine = Engine::z3;
+    } else if (*v != "both") {
+      fmt::print(err, "idemcheck prove: --engine wants both, explicit or z3, not '{}'\n", *v);
+      return 2;
+    }
+  }
+  const bool run_explicit = engine != Engine::z3, run_z3 = engine != Engine::explicit_search;
   const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
-  std::uint64_t depth = 16, batches = 0, zombies = 0, cell_seconds = 0, unbounded_seconds = 20, jobs = cores;
+  std::uint64_t depth = 24, batches = 0, zombies = 0, jobs = cores, max_states = 20'000'000, explicit_seconds = 6;
+  // Defaults sized for the whole grid within 10 minutes on 2 cores (README).
+  std::uint64_t cell_seconds = engine == Engine::both ? 2 : 0, unbounded_seconds = engine == Engine::both ? 0 : 2;
   for (auto e : {read_unsigned(o, "--depth", 0, 200, depth), read_unsigned(o, "--batches", 1, 8, batches),
                  read_unsigned(o, "--zombies", 1, 16, zombies), read_unsigned(o, "--jobs", 1, 256, jobs),
+                 read_unsigned(o, "--states", 1, 4'000'000'000ULL, max_states),
+                 read_unsigned(o, "--explicit-seconds", 0, 86'400, explicit_seconds),
                  read_unsigned(o, "--unbounded-seconds", 0, 86'400, unbounded_seconds),
                  read_unsigned(o, "--cell-seconds", 0, 86'400, cell_seconds)}) {
     if (e) {
@@ -177,10 +208,20 @@ int run_prove_command(const Args& args, std::FILE* out, std::FILE* err) {
     }
   }
   const std::vector<spec::SymbolicClaim> claims = popts.claims.empty() ? spec::all_symbolic_claims() : popts.claims;
+  spec::ExplicitOptions eopts;
+  // The explicit search runs until no state is new (its diameter can exceed
+  // --depth, which bounds Z3), unless its own bounds stop it.
+  eopts.max_depth = 1000;
+  eopts.time_limit_seconds = static_cast<double>(explicit_seconds);
+  eopts.claims = popts.claims;
+  eopts.max_states = max_states;
 
-  fmt::print(out, "idemcheck prove: depth {} events; B = {} sends, Z = {} zombies; {} jobs; cells: \u221e = proved for "
-                  "every length, xN = shortest counterexample of N events, okN = proved to N events\n",
-             depth, batches ? std::to_string(batches) : "min(m,w)+1 (+1 known)", zombies ? std::to_string(zombies) : "m",
+  fmt::print(out,
+             "idemcheck prove: engines {}; depth {} events; B = {} sends, Z = {} zombies; {} jobs\n"
+             "cells: \u221e = proved for every length, xN = shortest counterexample of N events, okN = proved to N "
+             "events only\n",
+             engine == Engine::both ? "explicit + Z3" : engine == Engine::z3 ? "Z3" : "explicit", depth,
+             batches ? std::to_string(batches) : "min(m,w)+1 (+1 known)", zombies ? std::to_string(zombies) : "m",
              jobs);
   struct Key {
     bool known, on;
@@ -195,19 +236,36 @@ int run_prove_command(const Args& args, std::FILE* out, std::FILE* err) {
       }
     }
   }
-  // One solver per cell, `jobs` cells at once; each worker takes the next cell.
-  std::vector<spec::CellResult> cells(keys.size());
-  std::vector<std::string> failures(keys.size());
+  struct Cell {
+    spec::ExplicitCellResult explicit_result;
+    spec::CellResult z3;
+    properties::CellAgreement agreement;
+    double seconds = 0;
+    std::string failure;
+  };
+  // One cell per worker at a time, `jobs` workers; each takes the next cell.
+  // With both engines the explicit search runs first, and its diameter bounds
+  // the depth Z3 needs (every reachable state is reached within it).
+  std::vector<Cell> cells(keys.size());
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     for (std::size_t i = next++; i < keys.size(); i = next++) {
       const Key& k = keys[i];
-      spec::SymbolicConfig cfg{k.m, k.w, k.on, static_cast<int>(batches), static_cast<int>(zombies), k.known};
+      const spec::SymbolicConfig cfg{k.m, k.w, k.on, static_cast<int>(batches), static_cast<int>(zombies), k.known};
+      Cell& c = cells[i];
+      const auto t0 = std::chrono::steady_clock::now();
       try {
-        cells[i] = spec::prove_cell(cfg, popts);
+        if (run_explicit) c.explicit_result = spec::explore_cell(cfg, eopts);
+        if (run_z3) {
+          spec::ProveOptions zo = popts;
+          if (run_explicit && c.explicit_result.complete) zo.max_depth = std::min(zo.max_depth, c.explicit_result.diameter);
+          c.z3 = spec::prove_cell(cfg, zo);
+        }
+        if (run_explicit && run_z3) c.agreement = properties::compare_provers(c.explicit_result, c.z3);
       } catch (const std::exception& e) {
-        failures[i] = e.what();
+        c.failure = e.what();
       }
+      c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
   };
   const auto wall0 = std::chrono::steady_clock::now();
@@ -217,77 +275,148 @@ int run_prove_command(const Args& args, std::FILE* out, std::FILE* err) {
     worker();
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-  std::map<Key, spec::CellResult> results;
+  std::map<Key, Cell> results;
   double total = 0;
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    if (!failures[i].empty()) {
-      fmt::print(err, "idemcheck prove: {}\n", failures[i]);
+    if (!cells[i].failure.empty()) {
+      fmt::print(err, "idemcheck prove: {}\n", cells[i].failure);
       return 3;
     }
     total += cells[i].seconds;
     results.emplace(keys[i], std::move(cells[i]));
   }
 
+  // The verdict a cell shows for claim `ci`.
+  auto verdict = [&](const Cell& c, std::size_t ci) -> std::string {
+    if (run_explicit && run_z3) {
+      const properties::ClaimVerdict& v = c.agreement.claims[ci];
+      if (v.refuted) return fmt::format("x{}", v.length);
+      return v.all_lengths ? "\u221e" : fmt::format("ok{}", v.depth);
+    }
+    if (run_z3) return cell_text(c.z3.claims[ci]);
+    const spec::ExplicitClaimResult& x = c.explicit_result.claims[ci];
+    if (x.refuted) return fmt::format("x{}", x.depth);
+    return x.complete ? "\u221e" : fmt::format("ok{}", x.depth);
+  };
   auto header = [&](const std::string& title) {
     fmt::print(out, "{:<28}", title);
     for (int m : ms) fmt::print(out, " {:>7}", fmt::format("m={}", m));
     fmt::print(out, "\n");
   };
+  auto row_table = [&](bool k, bool on, const std::string& title, auto&& cell_value) {
+    header(title);
+    for (int w : ws) {
+      fmt::print(out, "{:<28}", fmt::format("    w={}", w));
+      for (int m : ms) fmt::print(out, " {}", pad(cell_value(results.at(Key{k, on, w, m})), 7));
+      fmt::print(out, "\n");
+    }
+  };
   for (bool k : known) {
     for (bool on : idem) {
       fmt::print(out, "\nidempotence {}, producer {} to the broker\n", on ? "on" : "off", k ? "known" : "unknown");
       for (std::size_t ci = 0; ci < claims.size(); ++ci) {
-        header(fmt::format("  {}", spec::name(claims[ci])));
-        for (int w : ws) {
-          fmt::print(out, "{:<28}", fmt::format("    w={}", w));
-          for (int m : ms) fmt::print(out, " {}", pad(cell_text(results.at(Key{k, on, w, m}).claims[ci]), 7));
-          fmt::print(out, "\n");
-        }
+        row_table(k, on, fmt::format("  {}", spec::name(claims[ci])), [&](const Cell& c) { return verdict(c, ci); });
       }
-      header("  time per cell (s)");
-      for (int w : ws) {
-        fmt::print(out, "{:<28}", fmt::format("    w={}", w));
-        for (int m : ms) fmt::print(out, " {:>7.2f}", results.at(Key{k, on, w, m}).seconds);
-        fmt::print(out, "\n");
+      if (run_explicit) {
+        row_table(k, on, "  reachable states", [](const Cell& c) { return std::to_string(c.explicit_result.states); });
+        row_table(k, on, "  diameter (events)", [](const Cell& c) {
+          return c.explicit_result.complete ? std::to_string(c.explicit_result.diameter) : std::string("-");
+        });
       }
+      if (run_explicit && run_z3) {
+        // How far Z3 on its own settled the cell: the least of its claims'.
+        row_table(k, on, "  Z3 settled", [](const Cell& c) {
+          int least = 1 << 30;
+          bool all = true;
+          for (const properties::ClaimVerdict& v : c.agreement.claims) {
+            if (v.z3.rfind("ok", 0) == 0) {
+              all = false;
+              least = std::min(least, std::stoi(v.z3.substr(2)));
+            }
+          }
+          return all ? std::string("yes") : fmt::format("to {}", least);
+        });
+      }
+      row_table(k, on, "  time per cell (s)", [](const Cell& c) { return fmt::format("{:.2f}", c.seconds); });
     }
   }
-  fmt::print(out, "\ntotal solver time {:.1f} s, wall time {:.1f} s\n", total, wall);
+  fmt::print(out, "\ntotal time {:.1f} s over the cells, wall time {:.1f} s\n", total, wall);
 
-  // Why a claim that holds to the depth is not proved for every length.
+  int status = 0;
+  if (run_explicit && run_z3) {
+    std::size_t settled = 0;
+    for (const auto& [key, c] : results) {
+      settled += c.agreement.z3_settled ? 1 : 0;
+      for (const std::string& d : c.agreement.disagreements) {
+        fmt::print(out, "DISAGREE idempotence {}, producer {}, m={}, w={}: {}\n", key.on ? "on" : "off",
+                   key.known ? "known" : "unknown", key.m, key.w, d);
+        status = 4;
+      }
+    }
+    fmt::print(out, "{}; Z3 settled {} of {} cells on its own or to the explicit search's diameter\n",
+               status == 0 ? "the two provers agree on every cell" : "THE PROVERS DISAGREE", settled, results.size());
+  }
+  // Why a claim is proved to a depth only.
   bool any_bounded = false;
-  for (const auto& [key, r] : results) {
-    for (const spec::ClaimResult& c : r.claims) {
-      if (c.refuted || c.all_lengths) continue;
+  for (const auto& [key, c] : results) {
+    for (std::size_t ci = 0; ci < claims.size(); ++ci) {
+      const std::string v = verdict(c, ci);
+      if (v.rfind("ok", 0) != 0) continue;
       if (!any_bounded) fmt::print(out, "\nproved to a depth only:\n");
       any_bounded = true;
-      fmt::print(out, "  idempotence {}, producer {}, m={}, w={}, {}: proved to {} events; {}\n", key.on ? "on" : "off",
-                 key.known ? "known" : "unknown", key.m, key.w, spec::name(c.claim), c.depth,
-                 c.why_bounded.empty() ? "no proof for every length was tried" : c.why_bounded);
+      std::string why;
+      if (run_explicit && !c.explicit_result.complete) {
+        why = fmt::format("the explicit search stopped at depth {} with {} states", c.explicit_result.claims[ci].depth,
+                          c.explicit_result.states);
+      }
+      if (run_z3 && !c.z3.claims[ci].why_bounded.empty()) {
+        why += (why.empty() ? "" : "; Z3: ") + c.z3.claims[ci].why_bounded;
+      }
+      fmt::print(out, "  idempotence {}, producer {}, m={}, w={}, {}: {}; {}\n", key.on ? "on" : "off",
+                 key.known ? "known" : "unknown", key.m, key.w, spec::name(claims[ci]), v,
+                 why.empty() ? "the depth limit" : why);
     }
   }
 
   if (o.has("--growth")) {
-    fmt::print(out, "\ntime per depth (s), per cell: depth 1..{}\n", depth);
-    for (const auto& [key, r] : results) {
-      fmt::print(out, "  idem={:<3} {:<7} m={} w={}:", key.on ? "on" : "off", key.known ? "known" : "unknown", key.m, key.w);
-      for (std::size_t d = 1; d < r.depth_seconds.size(); ++d) fmt::print(out, " {:.2f}", r.depth_seconds[d]);
+    fmt::print(out, "\nper cell: Z3's time at each depth 1.. (s); the explicit search's new states at each depth 0..\n");
+    for (const auto& [key, c] : results) {
+      fmt::print(out, "  idem={:<3} {:<7} m={} w={}:", key.on ? "on" : "off", key.known ? "known" : "unknown", key.m,
+                 key.w);
+      if (run_z3) {
+        fmt::print(out, " Z3");
+        for (std::size_t d = 1; d < c.z3.depth_seconds.size(); ++d) fmt::print(out, " {:.2f}", c.z3.depth_seconds[d]);
+      }
+      if (run_explicit) {
+        fmt::print(out, "{}states", run_z3 ? "; " : " ");
+        for (std::uint64_t n : c.explicit_result.states_per_depth) fmt::print(out, " {}", n);
+      }
       fmt::print(out, "\n");
     }
   }
   if (o.has("--explain")) {
-    for (const auto& [key, r] : results) {
-      for (const spec::ClaimResult& c : r.claims) {
-        if (!c.refuted) continue;
-        fmt::print(out, "\n{} refuted: idempotence {}, producer {}, m={}, w={} ({} events)\n", spec::name(c.claim),
-                   key.on ? "on" : "off", key.known ? "known" : "unknown", key.m, key.w, c.depth);
-        const std::string v = spec::concrete_violation(c.counterexample, c.claim);
-        fmt::print(out, "{}", format_timeline(c.counterexample));
-        fmt::print(out, "    => {}: {}\n", spec::name(c.claim), v.empty() ? "NOT SHOWN BY THE CONCRETE MODEL" : v);
+    for (const auto& [key, c] : results) {
+      for (std::size_t ci = 0; ci < claims.size(); ++ci) {
+        const spec::History* h = nullptr;
+        int n = 0;
+        if (run_explicit && c.explicit_result.claims[ci].refuted) {
+          h = &c.explicit_result.claims[ci].counterexample;
+          n = c.explicit_result.claims[ci].depth;
+        } else if (run_z3 && c.z3.claims[ci].refuted) {
+          h = &c.z3.claims[ci].counterexample;
+          n = c.z3.claims[ci].depth;
+        }
+        if (h == nullptr) continue;
+        fmt::print(out, "\n{} refuted: idempotence {}, producer {}, m={}, w={} ({} events{})\n", spec::name(claims[ci]),
+                   key.on ? "on" : "off", key.known ? "known" : "unknown", key.m, key.w, n,
+                   key.known ? " after the known-producer prefix" : "");
+        const std::string v = spec::concrete_violation(*h, claims[ci]);
+        fmt::print(out, "{}", format_timeline(*h));
+        fmt::print(out, "    => {}: {}\n", spec::name(claims[ci]), v.empty() ? "NOT SHOWN BY THE CONCRETE MODEL" : v);
       }
     }
   }
-  return 0;
+  return status;
 }
 
 }  // namespace idemcheck::cli

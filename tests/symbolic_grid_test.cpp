@@ -205,6 +205,7 @@ TEST(SymbolicGrid, ProofsForEveryLengthAreSound) {
   EXPECT_FALSE(get(deep, SymbolicClaim::duplicate).all_lengths) << get(deep, SymbolicClaim::duplicate).proof;
   EXPECT_FALSE(get(deep, SymbolicClaim::duplicate).why_bounded.empty());
   o.claims = {SymbolicClaim::lost_write};
+  o.max_depth = 12;
   const auto easy = spec::prove_cell(spec::SymbolicConfig{1, 1, false, 0, 0, false}, o);
   EXPECT_TRUE(get(easy, SymbolicClaim::lost_write).all_lengths) << get(easy, SymbolicClaim::lost_write).why_bounded;
   EXPECT_FALSE(get(easy, SymbolicClaim::lost_write).proof.empty());

@@ -77,17 +77,19 @@
 // their send order, which the indices already fix.
 //
 // For every length (ProveOptions::unbounded): for a claim the bounded search
-// proved to depth d, first k-induction over simple paths (no path of k + 1
-// distinct states from any state whose first k satisfy the claim and whose
+// proved to depth d, k-induction over simple paths: no path of k + 1 distinct
+// states, from any state whatever, whose first k satisfy the claim and whose
 // last does not; with the base case to depth k - 1 <= d this proves every
-// length), then Spacer, Z3's engine for constrained Horn clauses, on the same
-// step function (reach(initial); reach(x) and domain(x, e) imply
-// reach(step(x, e)); query reach(x) and bad(x)). Epochs get 4 bits there and
-// reaching 15 counts as a failure of the proof: the current epoch only rises
-// by one and every other epoch is a copy of it, so on every state the proof
-// covers the fixed width agrees with Kafka's unbounded epochs. A claim that
-// neither settles within the time given stays "proved to depth d", with the
-// reason.
+// length. Epochs get 4 bits there and reaching 15 counts as a violation: the
+// current epoch only rises by one and every other epoch is a copy of it, so on
+// every state the proof covers the fixed width agrees with Kafka's unbounded
+// epochs. Without strengthening invariants this settles only claims that are
+// inductive almost as they stand (the README lists which). Z3's fixed-point
+// engine (Spacer) on the same relation was tried and is not used: with Debian
+// 12's Z3 4.8.12 it settled only cells that k-induction settles too, timed out
+// on every idempotent cell, and on larger cells stopped the process with an
+// internal assertion (spacer_context.cpp). A claim that is not settled stays
+// "proved to depth d", with the reason.
 //
 // Known producer (SymbolicConfig::known_producer): the start state is the one
 // after known_producer_prefix(), folded to constants; depths count from it.
@@ -112,8 +114,8 @@ struct ProveOptions {
   bool reduce = true;                  ///< the proving-only reductions (see the banner)
   double time_limit_seconds = 0;       ///< > 0: stop deepening when the cell has used this much time
   /// Also try, for every claim the bounded search did not refute, a proof for histories of every
-  /// length on the same transition relation (k-induction over simple paths, then Spacer), each
-  /// claim within `unbounded_seconds`.
+  /// length on the same transition relation (k-induction over simple paths), each claim within
+  /// `unbounded_seconds`.
   bool unbounded = false;
   double unbounded_seconds = 30;
 };
@@ -127,7 +129,7 @@ struct ClaimResult {
   History counterexample;    ///< refuted only
   double seconds = 0;        ///< solver time spent on this claim
   bool all_lengths = false;  ///< not refuted, and proved for histories of every length
-  std::string proof;         ///< all_lengths: how (k-induction with its k, or Spacer)
+  std::string proof;         ///< all_lengths: how (k-induction, with its k)
   std::string why_bounded;   ///< not refuted and not proved for every length (when tried): why not
   double unbounded_seconds = 0;  ///< time the proof for every length took
 };
