@@ -64,7 +64,7 @@ const char* kUsage =
     "                      (k-induction), per claim that holds to its depth\n"
     "                      (default 0 with --engine both, 2 with z3)\n"
     "  --states N          explicit: stop a cell after N states (default 2e7)\n"
-    "  --explicit-seconds S  explicit: stop a cell after S seconds (default 6;\n"
+    "  --explicit-seconds S  explicit: stop a cell after S seconds (default 5;\n"
     "                      0: no limit); it is not bounded by --depth\n"
     "  --jobs N            cells proved at once (default: every core)\n"
     "  --growth            also print Z3's time and the explicit search's new\n"
@@ -177,7 +177,7 @@ int run_prove_command(const Args& args, std::FILE* out, std::FILE* err) {
   }
   const bool run_explicit = engine != Engine::z3, run_z3 = engine != Engine::explicit_search;
   const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
-  std::uint64_t depth = 24, batches = 0, zombies = 0, jobs = cores, max_states = 20'000'000, explicit_seconds = 6;
+  std::uint64_t depth = 24, batches = 0, zombies = 0, jobs = cores, max_states = 20'000'000, explicit_seconds = 5;
   // Defaults sized for the whole grid within 10 minutes on 2 cores (README).
   std::uint64_t cell_seconds = engine == Engine::both ? 2 : 0, unbounded_seconds = engine == Engine::both ? 0 : 2;
   for (auto e : {read_unsigned(o, "--depth", 0, 200, depth), read_unsigned(o, "--batches", 1, 8, batches),
@@ -356,26 +356,32 @@ int run_prove_command(const Args& args, std::FILE* out, std::FILE* err) {
     fmt::print(out, "{}; Z3 settled {} of {} cells on its own or to the explicit search's diameter\n",
                status == 0 ? "the two provers agree on every cell" : "THE PROVERS DISAGREE", settled, results.size());
   }
-  // Why a claim is proved to a depth only.
+  // Why a cell has claims proved to a depth only: one line per cell.
   bool any_bounded = false;
   for (const auto& [key, c] : results) {
+    std::string which;
+    std::string why;
     for (std::size_t ci = 0; ci < claims.size(); ++ci) {
       const std::string v = verdict(c, ci);
       if (v.rfind("ok", 0) != 0) continue;
-      if (!any_bounded) fmt::print(out, "\nproved to a depth only:\n");
-      any_bounded = true;
-      std::string why;
-      if (run_explicit && !c.explicit_result.complete) {
-        why = fmt::format("the explicit search stopped at depth {} with {} states", c.explicit_result.claims[ci].depth,
-                          c.explicit_result.states);
+      which += fmt::format("{}{} {}", which.empty() ? "" : ", ", spec::name(claims[ci]), v);
+      if (run_z3 && !c.z3.claims[ci].why_bounded.empty() && why.find(c.z3.claims[ci].why_bounded) == std::string::npos) {
+        why += "; Z3: " + c.z3.claims[ci].why_bounded;
       }
-      if (run_z3 && !c.z3.claims[ci].why_bounded.empty()) {
-        why += (why.empty() ? "" : "; Z3: ") + c.z3.claims[ci].why_bounded;
-      }
-      fmt::print(out, "  idempotence {}, producer {}, m={}, w={}, {}: {}; {}\n", key.on ? "on" : "off",
-                 key.known ? "known" : "unknown", key.m, key.w, spec::name(claims[ci]), v,
-                 why.empty() ? "the depth limit" : why);
     }
+    if (which.empty()) continue;
+    if (!any_bounded) fmt::print(out, "\nproved to a depth only:\n");
+    any_bounded = true;
+    if (run_explicit && !c.explicit_result.complete) {
+      why = fmt::format("the explicit search stopped after {} states, {} s{}", c.explicit_result.states,
+                        static_cast<long>(c.explicit_result.seconds + 0.5), why);
+    } else if (why.empty()) {
+      why = "the depth limit";
+    } else {
+      why = why.substr(2);
+    }
+    fmt::print(out, "  idempotence {}, producer {}, m={}, w={}: {} ({})\n", key.on ? "on" : "off",
+               key.known ? "known" : "unknown", key.m, key.w, which, why);
   }
 
   if (o.has("--growth")) {
