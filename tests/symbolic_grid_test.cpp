@@ -205,7 +205,8 @@ TEST(SymbolicGrid, ProofsForEveryLengthAreSound) {
   EXPECT_FALSE(get(deep, SymbolicClaim::duplicate).all_lengths) << get(deep, SymbolicClaim::duplicate).proof;
   EXPECT_FALSE(get(deep, SymbolicClaim::duplicate).why_bounded.empty());
   o.claims = {SymbolicClaim::lost_write};
-  o.max_depth = 12;
+  o.max_depth = 20;  // the induction closes at k <= 21 with the base case to 20
+  o.unbounded_seconds = 60;
   const auto easy = spec::prove_cell(spec::SymbolicConfig{1, 1, false, 0, 0, false}, o);
   EXPECT_TRUE(get(easy, SymbolicClaim::lost_write).all_lengths) << get(easy, SymbolicClaim::lost_write).why_bounded;
   EXPECT_FALSE(get(easy, SymbolicClaim::lost_write).proof.empty());
