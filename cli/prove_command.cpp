@@ -95,10 +95,18 @@ std::optional<std::vector<int>> parse_list(const std::string& text, int lo, int 
 }
 
 
-std::string cell_text(const spec::ClaimResult& r) {
-  if (r.refuted) return fmt::format("x{}", r.depth);
-  if (r.all_lengths) return "\u221e";
-  return fmt::format("ok{}", r.depth);
+// "xN", "\u221e" or "okN": how a cell shows one claim.
+std::string verdict_text(bool refuted, bool all_lengths, int depth) {
+  if (refuted) return fmt::format("x{}", depth);
+  return all_lengths ? "\u221e" : fmt::format("ok{}", depth);
+}
+
+// A setting that is on, off or both: the values to run, or nothing for a bad word.
+std::optional<std::vector<bool>> both_or_one(const std::optional<std::string>& value, const char* yes, const char* no) {
+  if (!value || *value == "both") return std::vector<bool>{true, false};
+  if (*value == yes) return std::vector<bool>{true};
+  if (*value == no) return std::vector<bool>{false};
+  return std::nullopt;
 }
 
 // Right-aligns `text` in `width` columns, counting code points (fmt counts bytes of "∞").
@@ -141,28 +149,19 @@ int run_prove_command(const Args& args, std::FILE* out, std::FILE* err) {
       *target = *list;
     }
   }
-  std::vector<bool> idem{true, false};
-  if (const auto v = o.value("--idempotence")) {
-    if (*v == "on") {
-      idem = {true};
-    } else if (*v == "off") {
-      idem = {false};
-    } else if (*v != "both") {
-      fmt::print(err, "idemcheck prove: --idempotence wants on, off or both, not '{}'\n", *v);
-      return 2;
-    }
+  const auto idem_values = both_or_one(o.value("--idempotence"), "on", "off");
+  if (!idem_values) {
+    fmt::print(err, "idemcheck prove: --idempotence wants on, off or both, not '{}'\n", *o.value("--idempotence"));
+    return 2;
   }
-  std::vector<bool> known{false, true};
-  if (const auto v = o.value("--producer")) {
-    if (*v == "unknown") {
-      known = {false};
-    } else if (*v == "known") {
-      known = {true};
-    } else if (*v != "both") {
-      fmt::print(err, "idemcheck prove: --producer wants unknown, known or both, not '{}'\n", *v);
-      return 2;
-    }
+  // both_or_one lists "known" first; the grid prints the unknown setting first.
+  const auto known_values = both_or_one(o.value("--producer"), "known", "unknown");
+  if (!known_values) {
+    fmt::print(err, "idemcheck prove: --producer wants unknown, known or both, not '{}'\n", *o.value("--producer"));
+    return 2;
   }
+  const std::vector<bool>& idem = *idem_values;
+  const std::vector<bool> known(known_values->rbegin(), known_values->rend());
   enum class Engine : std::uint8_t { both, explicit_search, z3 };
   Engine engine = Engine::both;
   if (const auto v = o.value("--engine")) {
@@ -290,13 +289,11 @@ int run_prove_command(const Args& args, std::FILE* out, std::FILE* err) {
   auto verdict = [&](const Cell& c, std::size_t ci) -> std::string {
     if (run_explicit && run_z3) {
       const properties::ClaimVerdict& v = c.agreement.claims[ci];
-      if (v.refuted) return fmt::format("x{}", v.length);
-      return v.all_lengths ? "\u221e" : fmt::format("ok{}", v.depth);
+      return verdict_text(v.refuted, v.all_lengths, v.refuted ? v.length : v.depth);
     }
-    if (run_z3) return cell_text(c.z3.claims[ci]);
+    if (run_z3) return verdict_text(c.z3.claims[ci].refuted, c.z3.claims[ci].all_lengths, c.z3.claims[ci].depth);
     const spec::ExplicitClaimResult& x = c.explicit_result.claims[ci];
-    if (x.refuted) return fmt::format("x{}", x.depth);
-    return x.complete ? "\u221e" : fmt::format("ok{}", x.depth);
+    return verdict_text(x.refuted, x.complete, x.depth);
   };
   auto header = [&](const std::string& title) {
     fmt::print(out, "{:<28}", title);

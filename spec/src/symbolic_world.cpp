@@ -790,6 +790,14 @@ CellResult prove_cell(const SymbolicConfig& raw, const ProveOptions& opts) {
     Unrolling run(ctx, dims_for(cfg, opts.max_depth), "s", false, cfg.known_producer);
     auto elapsed = [&] { return std::chrono::duration<double>(clock::now() - start).count(); };
     const bool limited = opts.time_limit_seconds > 0;
+    // The next check may take only what is left of the cell's time.
+    auto limit_to_what_is_left = [&] {
+      if (!limited) return;
+      const double left = std::max(0.01, opts.time_limit_seconds - elapsed());
+      z3::params p(ctx);
+      p.set("timeout", static_cast<unsigned>(left * 1000));
+      solver.set(p);
+    };
     bool out_of_time = false;
     for (int depth = 0; depth <= opts.max_depth && !out_of_time; ++depth) {
       if (limited && elapsed() >= opts.time_limit_seconds) break;
@@ -811,12 +819,7 @@ CellResult prove_cell(const SymbolicConfig& raw, const ProveOptions& opts) {
         const auto c0 = clock::now();
         solver.push();
         solver.add(any_bad);
-        if (limited) {
-          const double left = std::max(0.01, opts.time_limit_seconds - elapsed());
-          z3::params p(ctx);
-          p.set("timeout", static_cast<unsigned>(left * 1000));
-          solver.set(p);
-        }
+        limit_to_what_is_left();
         const z3::check_result answer = solver.check();
         solver.pop();
         const double spent = std::chrono::duration<double>(clock::now() - c0).count() / static_cast<double>(open_count);
@@ -839,12 +842,7 @@ CellResult prove_cell(const SymbolicConfig& raw, const ProveOptions& opts) {
         const auto c0 = clock::now();
         solver.push();
         solver.add(run.enc().bad(run.state(static_cast<std::size_t>(depth)), r.claim));
-        if (limited) {
-          const double left = std::max(0.01, opts.time_limit_seconds - elapsed());
-          z3::params p(ctx);
-          p.set("timeout", static_cast<unsigned>(left * 1000));
-          solver.set(p);
-        }
+        limit_to_what_is_left();
         const z3::check_result answer = solver.check();
         if (answer == z3::unknown && limited) {  // out of time: the claim stays proved to the depth before
           solver.pop();
