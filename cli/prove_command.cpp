@@ -70,7 +70,9 @@ const char* kUsage =
     "  --growth            also print Z3's time and the explicit search's new\n"
     "                      states at each depth, per cell\n"
     "  --explain           print each counterexample as a timeline\n"
-    "  --no-reduce         Z3: search every order of events (slower; same results)\n";
+    "  --no-reduce         Z3: search every order of events (slower; same results)\n"
+    "  --no-cone           Z3: unroll the whole state for every claim, in one\n"
+    "                      solver, not each claim's cone of influence (same results)\n";
 
 // "1-7", "1,3,5", "4", "1-3,6".
 std::optional<std::vector<int>> parse_list(const std::string& text, int lo, int hi) {
@@ -135,7 +137,8 @@ int run_prove_command(const Args& args, std::FILE* out, std::FILE* err) {
                                            {"--explicit-seconds", true},
                                            {"--growth"},
                                            {"--explain"},
-                                           {"--no-reduce"}}, kUsage, out, err);
+                                           {"--no-reduce"},
+                                           {"--no-cone"}}, kUsage, out, err);
   if (const int* status = std::get_if<int>(&started)) return *status;
   const ParsedOptions& o = std::get<ParsedOptions>(started);
   std::vector<int> ms{1, 2, 3, 4, 5, 6, 7}, ws{1, 2, 3, 4, 5, 6};
@@ -193,6 +196,7 @@ int run_prove_command(const Args& args, std::FILE* out, std::FILE* err) {
   spec::ProveOptions popts;
   popts.max_depth = static_cast<int>(depth);
   popts.reduce = !o.has("--no-reduce");
+  popts.cone = !o.has("--no-cone");
   popts.time_limit_seconds = static_cast<double>(cell_seconds);
   popts.unbounded = unbounded_seconds > 0;
   popts.unbounded_seconds = static_cast<double>(unbounded_seconds);
@@ -387,7 +391,9 @@ int run_prove_command(const Args& args, std::FILE* out, std::FILE* err) {
       fmt::print(out, "  idem={:<3} {:<7} m={} w={}:", key.on ? "on" : "off", key.known ? "known" : "unknown", key.m,
                  key.w);
       if (run_z3) {
-        fmt::print(out, " Z3");
+        // The state the solver unrolled (the claims' cone of influence), of the whole encoding's.
+        fmt::print(out, " cone {} of {} fields; Z3", c.z3.claims.empty() ? 0 : c.z3.claims.front().cone_fields,
+                   c.z3.state_fields);
         for (std::size_t d = 1; d < c.z3.depth_seconds.size(); ++d) fmt::print(out, " {:.2f}", c.z3.depth_seconds[d]);
       }
       if (run_explicit) {

@@ -212,6 +212,38 @@ TEST(SymbolicGrid, ProofsForEveryLengthAreSound) {
   EXPECT_FALSE(get(easy, SymbolicClaim::lost_write).proof.empty());
 }
 
+// The cone of influence only drops state the claims cannot see: with and without
+// it every verdict and every shortest length is the same, and for one claim the
+// cone is smaller than the whole state.
+TEST(SymbolicGrid, ConeOfInfluenceKeepsEveryVerdict) {
+  for (const Cell& c : {Cell{2, 1, true, 12}, Cell{2, 2, false, 8}, Cell{2, 2, true, 7, true}}) {
+    spec::ProveOptions with;
+    with.max_depth = c.depth;
+    spec::ProveOptions without = with;
+    without.cone = false;
+    const spec::SymbolicConfig cfg{c.m, c.w, c.idempotence, 0, 0, c.known};
+    const auto a = spec::prove_cell(cfg, with);
+    const auto b = spec::prove_cell(cfg, without);
+    ASSERT_EQ(a.claims.size(), b.claims.size());
+    for (std::size_t i = 0; i < a.claims.size(); ++i) {
+      SCOPED_TRACE(std::string(spec::name(a.claims[i].claim)) + " m=" + std::to_string(c.m) + " w=" +
+                   std::to_string(c.w));
+      EXPECT_EQ(a.claims[i].refuted, b.claims[i].refuted);
+      EXPECT_EQ(a.claims[i].depth, b.claims[i].depth);
+      EXPECT_LE(a.claims[i].cone_fields, a.state_fields);
+      EXPECT_EQ(b.claims[i].cone_fields, b.state_fields);
+    }
+    replay_refuted(a);
+    for (SymbolicClaim claim : spec::all_symbolic_claims()) {
+      spec::ProveOptions one = with;
+      one.max_depth = 1;
+      one.claims = {claim};
+      const auto r = spec::prove_cell(cfg, one);
+      EXPECT_LT(r.claims[0].cone_fields, r.state_fields) << spec::name(claim) << ": its cone is the whole state";
+    }
+  }
+}
+
 TEST(SymbolicGrid, BadConfigsAreRejected) {
   EXPECT_THROW(spec::prove_cell(spec::SymbolicConfig{0, 1, true, 0, 0, false}, {}), std::invalid_argument);
   EXPECT_THROW(spec::prove_cell(spec::SymbolicConfig{1, 9, true, 0, 0, false}, {}), std::invalid_argument);

@@ -5,10 +5,10 @@
 #include <chrono>
 #include <stdexcept>
 #include <string>
-#include <unordered_set>
 #include <utility>
 
 #include "idemcheck/spec/checker.hpp"
+#include "key_set.hpp"
 
 namespace idemcheck::spec {
 
@@ -143,7 +143,7 @@ ExplicitCellResult explore_cell(const SymbolicConfig& raw, const ExplicitOptions
   // Parent links of every visited state, for the counterexamples.
   std::vector<std::uint32_t> parent;
   std::vector<std::uint16_t> step;
-  std::unordered_set<std::string> visited;
+  detail::KeySet visited;
   Status refuted = 0;
 
   auto history_to = [&](std::uint32_t index) {
@@ -174,7 +174,10 @@ ExplicitCellResult explore_cell(const SymbolicConfig& raw, const ExplicitOptions
   }
   root.status |= checker_violations(root.world, requested);
   root.status &= requested;
-  visited.insert(root.world.state_key() + static_cast<char>(root.status));
+  std::string key;  // one buffer for every key
+  root.world.state_key(key);
+  key.push_back(static_cast<char>(root.status));
+  visited.insert(key);
   parent.push_back(0);
   step.push_back(0);
   result.states_per_depth.push_back(1);
@@ -182,6 +185,7 @@ ExplicitCellResult explore_cell(const SymbolicConfig& raw, const ExplicitOptions
 
   std::vector<Node> frontier;
   frontier.push_back(std::move(root));
+  std::vector<Effect> effects;  // one buffer for every step
   int depth = 0;  // every state of depth <= `depth` has been generated and checked
   bool stopped = false;
   const auto bound = static_cast<std::int64_t>(cfg.zombies);
@@ -215,15 +219,15 @@ ExplicitCellResult explore_cell(const SymbolicConfig& raw, const ExplicitOptions
       }
       for (std::uint16_t code : steps) {
         World child = w;
-        const std::vector<Effect> effects = child.apply(unpack(code));
+        child.apply(unpack(code), effects);
         Status status = node.status;
         if ((requested & bit(SymbolicClaim::retry_is_duplicate)) != 0 && retry_written_again(in_log, child, effects)) {
           status |= bit(SymbolicClaim::retry_is_duplicate);
         }
         status |= checker_violations(child, requested & static_cast<Status>(~status));
-        std::string key = child.state_key();
+        child.state_key(key);
         key.push_back(static_cast<char>(status));
-        if (!visited.insert(std::move(key)).second) continue;
+        if (!visited.insert(key)) continue;
         const auto index = static_cast<std::uint32_t>(parent.size());
         parent.push_back(node.index);
         step.push_back(code);

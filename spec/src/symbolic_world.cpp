@@ -13,6 +13,8 @@
 #include <chrono>
 #include <sstream>
 #include <stdexcept>
+#include <unordered_map>
+#include <unordered_set>
 #include <variant>
 
 #include "idemcheck/spec/checker.hpp"
@@ -600,6 +602,68 @@ Dims dims_for(const SymbolicConfig& cfg, int max_steps) {
   return d;
 }
 
+// The cone of influence of a set of claims: the state fields their violation
+// reads, and, transitively, every field the next value of a field in the cone
+// reads, or that decides whether an event is in the domain or the proving-only
+// reductions admit it. Fields outside it never change what the claims see, so
+// the unrolling keeps them at their start values and the solver never meets
+// them. Found by reading one symbolic step from a state of fresh constants.
+std::vector<bool> cone_of(z3::context& c, const Dims& d, bool known_producer, const std::vector<SymbolicClaim>& claims,
+                          bool with_epoch_guard) {
+  const Encoder enc(c, d);
+  State s = enc.start(known_producer);
+  auto refs = s.refs();
+  std::unordered_map<unsigned, std::size_t> field_of;  // AST id of a fresh constant -> its field
+  for (std::size_t i = 0; i < refs.size(); ++i) {
+    *refs[i] = c.constant(("cone_v" + std::to_string(i)).c_str(), refs[i]->get_sort());
+    field_of.emplace(Z3_get_ast_id(c, *refs[i]), i);
+  }
+  const expr kind_v = c.bv_const("cone_kind", 4);
+  const expr k_v = c.bv_const("cone_k", static_cast<unsigned>(d.N));
+  Outputs out(c);
+  State next = enc.step(s, kind_v, k_v, out);
+  auto fields_read = [&](const expr& root) {
+    std::vector<std::size_t> found;
+    std::unordered_set<unsigned> seen;
+    std::vector<expr> todo{root};
+    while (!todo.empty()) {
+      const expr e = todo.back();
+      todo.pop_back();
+      if (!seen.insert(Z3_get_ast_id(c, e)).second || !e.is_app()) continue;
+      if (e.num_args() == 0) {
+        if (auto it = field_of.find(Z3_get_ast_id(c, e)); it != field_of.end()) found.push_back(it->second);
+        continue;
+      }
+      for (unsigned a = 0; a < e.num_args(); ++a) todo.push_back(e.arg(a));
+    }
+    return found;
+  };
+  std::vector<bool> in(refs.size(), false);
+  std::vector<std::size_t> work;
+  auto add = [&](std::size_t i) {
+    if (!in[i]) {
+      in[i] = true;
+      work.push_back(i);
+    }
+  };
+  for (SymbolicClaim claim : claims) {
+    for (std::size_t i : fields_read(enc.bad(s, claim))) add(i);
+  }
+  for (std::size_t i : fields_read(enc.domain(s, kind_v, k_v, out))) add(i);
+  // The reductions read the requests in transit (break's count), as olen - nproc.
+  for (std::size_t i : fields_read(s.olen - s.nproc)) add(i);
+  if (with_epoch_guard) {
+    for (std::size_t i : fields_read(s.cur)) add(i);
+  }
+  const auto next_refs = next.refs();
+  while (!work.empty()) {
+    const std::size_t i = work.back();
+    work.pop_back();
+    for (std::size_t j : fields_read(*next_refs[i])) add(j);
+  }
+  return in;
+}
+
 // A run of the encoding: the state at each depth, with fresh constants only
 // for fields a step can change.
 class Unrolling {
@@ -616,6 +680,11 @@ class Unrolling {
     }
     states_.push_back(s);
   }
+
+  // Unrolls only the fields in `cone` (see cone_of); the others keep their start values. Before any extend().
+  void restrict_to(std::vector<bool> cone) { cone_ = std::move(cone); }
+  // Is field i unrolled?
+  bool unrolled(std::size_t i) const { return cone_.empty() || cone_[i]; }
 
   const Encoder& enc() const { return enc_; }
   const State& state(std::size_t k) const { return states_.at(k); }
@@ -639,6 +708,10 @@ class Unrolling {
     auto crefs = cur.refs();
     expr changed = c_.bool_val(false);
     for (std::size_t i = 0; i < nrefs.size(); ++i) {
+      if (!unrolled(i)) {
+        *nrefs[i] = *crefs[i];
+        continue;
+      }
       expr val = nrefs[i]->simplify();
       if (z3::eq(val, *crefs[i])) {
         *nrefs[i] = *crefs[i];
@@ -684,6 +757,7 @@ class Unrolling {
   Encoder enc_;
   std::string prefix_;
   std::vector<State> states_;
+  std::vector<bool> cone_;  // empty: every field
   std::vector<expr> kinds_, params_;
   std::vector<Outputs> outs_;
 };
@@ -710,7 +784,7 @@ constexpr int kMaxInductionDepth = 24;
 // state whatever, whose first k states satisfy the claim and whose last does
 // not? If not, and the bounded search proved the claim to depth k - 1, the
 // claim holds at every depth. Returns the k that closed it, or 0.
-int k_induction(const SymbolicConfig& cfg, SymbolicClaim claim, int max_k, double seconds) {
+int k_induction(const SymbolicConfig& cfg, SymbolicClaim claim, int max_k, double seconds, bool use_cone) {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
   z3::context ctx;
@@ -718,12 +792,17 @@ int k_induction(const SymbolicConfig& cfg, SymbolicClaim claim, int max_k, doubl
   Dims d = dims_for(cfg, 1);
   d.EW = kUnboundedEpochBits;
   Unrolling run(ctx, d, "i", true, false);
+  // Over the claim's cone (with the epoch guard's field) the paths are simple in the projected
+  // system, which is itself a transition system: the other fields never change what it sees.
+  if (use_cone) run.restrict_to(cone_of(ctx, d, false, {claim}, true));
   const unsigned top = (1U << kUnboundedEpochBits) - 1;
   auto distinct = [&](std::size_t a, std::size_t b) {
     State sa = run.state(a), sb = run.state(b);
     auto ra = sa.refs(), rb = sb.refs();
     expr r = ctx.bool_val(false);
-    for (std::size_t i = 0; i < ra.size(); ++i) r = r || (*ra[i] != *rb[i]);
+    for (std::size_t i = 0; i < ra.size(); ++i) {
+      if (run.unrolled(i)) r = r || (*ra[i] != *rb[i]);
+    }
     return r;
   };
   for (int k = 1; k <= max_k; ++k) {
@@ -784,106 +863,146 @@ CellResult prove_cell(const SymbolicConfig& raw, const ProveOptions& opts) {
   }
   using clock = std::chrono::steady_clock;
   const auto start = clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(clock::now() - start).count(); };
+  const Dims dims = dims_for(cfg, opts.max_depth);
+
+  // One solver for every claim (one query per depth for all of them settles them at most depths,
+  // several times faster than a solver per claim), over the union of the claims' cones.
+  std::vector<std::vector<std::size_t>> groups(1);  // indices into result.claims
+  std::vector<std::vector<bool>> cones(1);          // per group; empty: every field
   try {
-    z3::context ctx;
-    z3::solver solver(ctx, "QF_FD");
-    Unrolling run(ctx, dims_for(cfg, opts.max_depth), "s", false, cfg.known_producer);
-    auto elapsed = [&] { return std::chrono::duration<double>(clock::now() - start).count(); };
-    const bool limited = opts.time_limit_seconds > 0;
-    // The next check may take only what is left of the cell's time.
-    auto limit_to_what_is_left = [&] {
-      if (!limited) return;
-      const double left = std::max(0.01, opts.time_limit_seconds - elapsed());
-      z3::params p(ctx);
-      p.set("timeout", static_cast<unsigned>(left * 1000));
-      solver.set(p);
-    };
-    bool out_of_time = false;
-    for (int depth = 0; depth <= opts.max_depth && !out_of_time; ++depth) {
-      if (limited && elapsed() >= opts.time_limit_seconds) break;
-      const auto t0 = clock::now();
-      if (depth > 0) {
-        for (const expr& c : run.extend(opts.reduce)) solver.add(c);
-      }
-      bool open = false;
-      // One check for the disjunction of the open claims first: at most depths
-      // none is violated, and one unsatisfiable query then settles them all.
-      std::size_t open_count = 0;
-      expr any_bad = ctx.bool_val(false);
-      for (const ClaimResult& r : result.claims) {
-        if (r.refuted) continue;
-        ++open_count;
-        any_bad = any_bad || run.enc().bad(run.state(static_cast<std::size_t>(depth)), r.claim);
-      }
-      if (open_count > 1) {
-        const auto c0 = clock::now();
-        solver.push();
-        solver.add(any_bad);
-        limit_to_what_is_left();
-        const z3::check_result answer = solver.check();
-        solver.pop();
-        const double spent = std::chrono::duration<double>(clock::now() - c0).count() / static_cast<double>(open_count);
-        if (answer == z3::unknown && limited) break;
-        if (answer == z3::unknown) throw std::runtime_error("the solver gave up: " + solver.reason_unknown());
-        if (answer == z3::unsat) {
-          solver.add(!any_bad);
-          for (ClaimResult& r : result.claims) {
-            if (r.refuted) continue;
-            r.depth = depth;
-            r.seconds += spent;
-          }
-          result.depth_seconds.push_back(std::chrono::duration<double>(clock::now() - t0).count());
-          continue;
-        }
-      }
-      for (ClaimResult& r : result.claims) {
-        if (r.refuted) continue;
-        open = true;
-        const auto c0 = clock::now();
-        solver.push();
-        solver.add(run.enc().bad(run.state(static_cast<std::size_t>(depth)), r.claim));
-        limit_to_what_is_left();
-        const z3::check_result answer = solver.check();
-        if (answer == z3::unknown && limited) {  // out of time: the claim stays proved to the depth before
-          solver.pop();
-          r.seconds += std::chrono::duration<double>(clock::now() - c0).count();
-          out_of_time = true;
-          break;
-        }
-        if (answer == z3::sat) {
-          const z3::model model = solver.get_model();
-          r.refuted = true;
-          r.depth = depth;
-          r.counterexample.config = world;
-          r.counterexample.events = known_producer_prefix(cfg);
-          for (int k = 0; k < depth; ++k) {
-            const unsigned kind = model.eval(run.kind(static_cast<std::size_t>(k)), true).get_numeral_uint();
-            const unsigned param = model.eval(run.param(static_cast<std::size_t>(k)), true).get_numeral_uint();
-            r.counterexample.events.push_back(decode_event(kind, param));
-          }
-        } else if (answer == z3::unsat) {
-          r.depth = depth;
-        } else {
-          solver.pop();
-          throw std::runtime_error("the solver gave up: " + solver.reason_unknown());
-        }
-        solver.pop();
-        // Proved at this depth: a lemma that prunes the deeper searches.
-        if (!r.refuted) solver.add(!run.enc().bad(run.state(static_cast<std::size_t>(depth)), r.claim));
-        r.seconds += std::chrono::duration<double>(clock::now() - c0).count();
-      }
-      if (out_of_time) break;
-      result.depth_seconds.push_back(std::chrono::duration<double>(clock::now() - t0).count());
-      if (!open) break;
+    z3::context scratch;
+    result.state_fields = Encoder(scratch, dims).initial().refs().size();
+    std::vector<SymbolicClaim> asked;
+    for (std::size_t i = 0; i < result.claims.size(); ++i) {
+      groups[0].push_back(i);
+      asked.push_back(result.claims[i].claim);
     }
+    if (opts.cone) cones[0] = cone_of(scratch, dims, cfg.known_producer, asked, false);
+    const std::size_t unrolled =
+        opts.cone ? static_cast<std::size_t>(std::count(cones[0].begin(), cones[0].end(), true)) : result.state_fields;
+    for (ClaimResult& r : result.claims) r.cone_fields = unrolled;
   } catch (const z3::exception& e) {
     throw std::runtime_error(std::string("z3: ") + e.msg());
+  }
+
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    // Each group may take an equal share of what is left of the cell's time.
+    const bool limited = opts.time_limit_seconds > 0;
+    const double budget = limited ? (opts.time_limit_seconds - elapsed()) / static_cast<double>(groups.size() - g) : 0;
+    if (limited && budget <= 0) break;
+    const auto group_start = clock::now();
+    auto group_elapsed = [&] { return std::chrono::duration<double>(clock::now() - group_start).count(); };
+    std::vector<ClaimResult*> members;
+    for (std::size_t i : groups[g]) members.push_back(&result.claims[i]);
+    try {
+      z3::context ctx;
+      z3::solver solver(ctx, "QF_FD");
+      Unrolling run(ctx, dims, "s", false, cfg.known_producer);
+      run.restrict_to(cones[g]);
+      // The next check may take only what is left of the group's time.
+      auto limit_to_what_is_left = [&] {
+        if (!limited) return;
+        const double left = std::max(0.01, budget - group_elapsed());
+        z3::params p(ctx);
+        p.set("timeout", static_cast<unsigned>(left * 1000));
+        solver.set(p);
+      };
+      bool out_of_time = false;
+      for (int depth = 0; depth <= opts.max_depth && !out_of_time; ++depth) {
+        if (limited && group_elapsed() >= budget) break;
+        const auto t0 = clock::now();
+        auto note_depth_time = [&] {
+          const double spent = std::chrono::duration<double>(clock::now() - t0).count();
+          const auto at = static_cast<std::size_t>(depth);
+          if (result.depth_seconds.size() <= at) result.depth_seconds.resize(at + 1, 0.0);
+          result.depth_seconds[at] += spent;
+        };
+        if (depth > 0) {
+          for (const expr& c : run.extend(opts.reduce)) solver.add(c);
+        }
+        bool open = false;
+        // One check for the disjunction of the open claims first: at most depths
+        // none is violated, and one unsatisfiable query then settles them all.
+        std::size_t open_count = 0;
+        expr any_bad = ctx.bool_val(false);
+        for (const ClaimResult* r : members) {
+          if (r->refuted) continue;
+          ++open_count;
+          any_bad = any_bad || run.enc().bad(run.state(static_cast<std::size_t>(depth)), r->claim);
+        }
+        if (open_count > 1) {
+          const auto c0 = clock::now();
+          solver.push();
+          solver.add(any_bad);
+          limit_to_what_is_left();
+          const z3::check_result answer = solver.check();
+          solver.pop();
+          const double spent =
+              std::chrono::duration<double>(clock::now() - c0).count() / static_cast<double>(open_count);
+          if (answer == z3::unknown && limited) break;
+          if (answer == z3::unknown) throw std::runtime_error("the solver gave up: " + solver.reason_unknown());
+          if (answer == z3::unsat) {
+            solver.add(!any_bad);
+            for (ClaimResult* r : members) {
+              if (r->refuted) continue;
+              r->depth = depth;
+              r->seconds += spent;
+            }
+            note_depth_time();
+            continue;
+          }
+        }
+        for (ClaimResult* r : members) {
+          if (r->refuted) continue;
+          open = true;
+          const auto c0 = clock::now();
+          solver.push();
+          solver.add(run.enc().bad(run.state(static_cast<std::size_t>(depth)), r->claim));
+          limit_to_what_is_left();
+          const z3::check_result answer = solver.check();
+          if (answer == z3::unknown && limited) {  // out of time: the claim stays proved to the depth before
+            solver.pop();
+            r->seconds += std::chrono::duration<double>(clock::now() - c0).count();
+            out_of_time = true;
+            break;
+          }
+          if (answer == z3::sat) {
+            const z3::model model = solver.get_model();
+            r->refuted = true;
+            r->depth = depth;
+            r->counterexample.config = world;
+            r->counterexample.events = known_producer_prefix(cfg);
+            for (int k = 0; k < depth; ++k) {
+              const unsigned kind = model.eval(run.kind(static_cast<std::size_t>(k)), true).get_numeral_uint();
+              const unsigned param = model.eval(run.param(static_cast<std::size_t>(k)), true).get_numeral_uint();
+              r->counterexample.events.push_back(decode_event(kind, param));
+            }
+          } else if (answer == z3::unsat) {
+            r->depth = depth;
+          } else {
+            solver.pop();
+            throw std::runtime_error("the solver gave up: " + solver.reason_unknown());
+          }
+          solver.pop();
+          // Proved at this depth: a lemma that prunes the deeper searches.
+          if (!r->refuted) solver.add(!run.enc().bad(run.state(static_cast<std::size_t>(depth)), r->claim));
+          r->seconds += std::chrono::duration<double>(clock::now() - c0).count();
+        }
+        if (out_of_time) break;
+        note_depth_time();
+        if (!open) break;
+      }
+    } catch (const z3::exception& e) {
+      throw std::runtime_error(std::string("z3: ") + e.msg());
+    }
   }
   if (opts.unbounded) {
     for (ClaimResult& r : result.claims) {
       if (r.refuted) continue;
       const auto u0 = clock::now();
-      const int k = k_induction(cfg, r.claim, std::min(r.depth + 1, kMaxInductionDepth), opts.unbounded_seconds);
+      const int k = k_induction(cfg, r.claim, std::min(r.depth + 1, kMaxInductionDepth), opts.unbounded_seconds,
+                                opts.cone);
       r.unbounded_seconds = std::chrono::duration<double>(clock::now() - u0).count();
       if (k > 0) {
         r.all_lengths = true;

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <deque>
 #include <iterator>
 #include <limits>
 #include <map>
@@ -12,6 +11,8 @@
 #include <ostream>
 #include <set>
 #include <stdexcept>
+
+#include "fifo.hpp"
 
 namespace idemcheck::spec {
 
@@ -46,8 +47,8 @@ struct Response {
 
 // One direction pair of a TCP connection between a producer and a broker.
 struct Connection {
-  std::deque<Request> to_broker;
-  std::deque<Response> to_producer;
+  detail::Fifo<Request> to_broker;
+  detail::Fifo<Response> to_producer;
 };
 
 // What the producer remembers of a request it is waiting on.
@@ -80,9 +81,9 @@ struct Producer {
   std::unique_ptr<Sequencer> sequencer;  // null without idempotence
   bool awaiting_producer_id = false;     // an InitProducerId round trip is under way
   std::map<std::uint64_t, ProducerBatch> batches;
-  std::vector<std::deque<std::uint64_t>> queues;     // per partition (the accumulator's deques)
+  std::vector<detail::Fifo<std::uint64_t>> queues;     // per partition (the accumulator's deques)
   std::vector<std::vector<std::uint64_t>> in_flight;  // per partition, in drain order (Sender.inFlightBatches)
-  std::vector<std::deque<Outstanding>> outstanding;  // per broker
+  std::vector<detail::Fifo<Outstanding>> outstanding;  // per broker
   std::vector<std::size_t> drain_index;              // per broker (RecordAccumulator.nodesDrainIndex)
   std::vector<std::int64_t> created_ms;              // per batch id: when it was created (the timers' fast path)
   std::uint64_t next_batch_id = 1;
@@ -111,7 +112,7 @@ struct World::State {
   std::vector<std::int64_t> next_serial;  // per application
   std::vector<Partition> partitions;
   std::vector<std::vector<Connection>> net;  // [producer][broker]
-  std::vector<std::deque<Request>> zombies;  // per broker
+  std::vector<detail::Fifo<Request>> zombies;  // per broker
   std::vector<SendRecord> sends;
   std::vector<std::optional<std::size_t>> last_own_send;  // per application: its producer's last send of its own records
   std::vector<Effect>* out = nullptr;        // effects of the event being applied
@@ -903,9 +904,15 @@ World& World::operator=(World&&) noexcept = default;
 World::~World() = default;
 
 std::vector<Effect> World::apply(const Event& ev) {
+  std::vector<Effect> effects;
+  apply(ev, effects);
+  return effects;
+}
+
+void World::apply(const Event& ev, std::vector<Effect>& effects) {
   State& s = *s_;
   if (const std::string why = check_event(ev, s.config); !why.empty()) throw std::invalid_argument(why);
-  std::vector<Effect> effects;
+  effects.clear();
   s.out = &effects;
   using K = Event::Kind;
   switch (ev.kind) {
@@ -994,7 +1001,6 @@ std::vector<Effect> World::apply(const Event& ev) {
     }
   }
   s.out = nullptr;
-  return effects;
 }
 
 WorldObservation World::observe() const {
@@ -1046,38 +1052,54 @@ namespace {
 // values (indices, counts, sequences, -1 sentinels) take one byte.
 class KeyWriter {
  public:
-  KeyWriter() { out_.reserve(256); }
+  // Writes through a raw cursor into `out`'s own buffer (the search asks for a key per successor,
+  // and a checked append per byte was a tenth of its time); finish() trims it to what was written.
+  explicit KeyWriter(std::string& out) : out_(out) {
+    out_.resize(std::max<std::size_t>(out_.capacity(), 256));
+    at_ = out_.data();
+    end_ = at_ + out_.size();
+  }
   void put(std::int64_t v) {
+    if (end_ - at_ < 10) grow();
     auto u = (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
-    if (u < 0x80) {  // the common case
-      out_ += static_cast<char>(u);
-      return;
-    }
-    char buf[10];
-    std::size_t n = 0;
     while (u >= 0x80) {
-      buf[n++] = static_cast<char>((u & 0x7f) | 0x80);
+      *at_++ = static_cast<char>((u & 0x7f) | 0x80);
       u >>= 7;
     }
-    buf[n++] = static_cast<char>(u);
-    out_.append(buf, n);
+    *at_++ = static_cast<char>(u);
   }
   void put(const RecordRange& r) {
     put(r.origin);
     put(r.first);
     put(r.count);
   }
-  std::string take() { return std::move(out_); }
+  // The key is what was put, nothing more. Call once, last.
+  void finish() { out_.resize(static_cast<std::size_t>(at_ - out_.data())); }
 
  private:
-  std::string out_;
+  void grow() {
+    const auto used = static_cast<std::size_t>(at_ - out_.data());
+    out_.resize(out_.size() * 2);
+    at_ = out_.data() + used;
+    end_ = out_.data() + out_.size();
+  }
+  std::string& out_;
+  char* at_ = nullptr;
+  char* end_ = nullptr;
 };
 
 }  // namespace
 
 std::string World::state_key() const {
+  std::string key;
+  key.reserve(256);
+  state_key(key);
+  return key;
+}
+
+void World::state_key(std::string& out) const {
   const State& s = *s_;
-  KeyWriter k;
+  KeyWriter k(out);
 
   // Epoch ranks: every epoch the key holds, sorted; an epoch is written as its index.
   // A batch that is done and in no outstanding request is never read again: complete() runs
@@ -1092,7 +1114,9 @@ std::string World::state_key() const {
     }
     return true;
   };
-  std::vector<std::int32_t> epochs;
+  // Scratch reused across calls on this thread: the explicit search asks for a key per successor.
+  thread_local std::vector<std::int32_t> epochs;
+  epochs.clear();
   auto note = [&](std::int32_t e) {
     if (e >= 0) epochs.push_back(e);
   };
@@ -1167,7 +1191,8 @@ std::string World::state_key() const {
   };
 
   // Request ids, renumbered in the order met.
-  std::vector<std::pair<std::uint64_t, std::int64_t>> ids;
+  thread_local std::vector<std::pair<std::uint64_t, std::int64_t>> ids;
+  ids.clear();
   auto request_id = [&](std::uint64_t id) {
     for (const auto& [old, fresh] : ids) {
       if (old == id) return k.put(fresh);
@@ -1345,7 +1370,7 @@ std::string World::state_key() const {
     }
     k.put(in_order ? 1 : 0);
   }
-  return k.take();
+  k.finish();
 }
 
 // --- printing ---------------------------------------------------------------

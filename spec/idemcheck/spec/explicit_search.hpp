@@ -79,7 +79,11 @@
 //
 // Cost: each visited state is one World copy per event of the vocabulary plus
 // one key and one checker pass per successor; memory is one key and a parent
-// link per visited state, and the World values of the frontier only.
+// link per visited state, and the World values of the frontier only. The keys
+// are kept exactly (compared byte for byte, never by hash alone), back to back
+// in large chunks with an open-addressing table over them, and one key buffer
+// and one effects buffer serve every successor, so that trying a successor
+// allocates only what the World copy does.
 #pragma once
 
 #include <cstdint>

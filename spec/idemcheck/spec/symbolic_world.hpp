@@ -63,7 +63,12 @@
 // (SymbolicTracker below) on random histories.
 //
 // Proving (prove_cell): one incremental solver per cell; the transition of
-// step k is asserted once; at each depth the disjunction of the open claims'
+// step k is asserted once, over the cone of influence of the claims asked only
+// (the fields their violations read and, transitively, every field that feeds
+// the next value of a field in the cone or decides the domain and the
+// reductions; found by reading one symbolic step from a state of fresh
+// constants): the other fields never change what the claims see, so they stay
+// at their start values and the solver never meets them; at each depth the disjunction of the open claims'
 // violations is checked first (one query settles every claim at most depths),
 // then, if it is satisfiable, each open claim inside push/pop. The first
 // satisfiable depth is the length of the shortest counterexample. Only for
@@ -80,7 +85,8 @@
 // proved to depth d, k-induction over simple paths: no path of k + 1 distinct
 // states, from any state whatever, whose first k satisfy the claim and whose
 // last does not; with the base case to depth k - 1 <= d this proves every
-// length. Epochs get 4 bits there and reaching 15 counts as a violation: the
+// length; the states are compared, and start free, over the claim's cone only
+// (the projection is itself a transition system). Epochs get 4 bits there and reaching 15 counts as a violation: the
 // current epoch only rises by one and every other epoch is a copy of it, so on
 // every state the proof covers the fixed width agrees with Kafka's unbounded
 // epochs. Without strengthening invariants this settles only claims that are
@@ -118,6 +124,9 @@ struct ProveOptions {
   /// `unbounded_seconds`.
   bool unbounded = false;
   double unbounded_seconds = 30;
+  /// Unroll only the cone of influence of the claims asked (the state their violations depend on);
+  /// false: the whole state. One solver for all the claims either way.
+  bool cone = true;
 };
 
 /// One claim in one cell.
@@ -132,13 +141,15 @@ struct ClaimResult {
   std::string proof;         ///< all_lengths: how (k-induction, with its k)
   std::string why_bounded;   ///< not refuted and not proved for every length (when tried): why not
   double unbounded_seconds = 0;  ///< time the proof for every length took
+  std::size_t cone_fields = 0;   ///< state fields the claim's solver unrolled (the claims' cone of influence)
 };
 
 /// One cell of the grid.
 struct CellResult {
   SymbolicConfig config;              ///< resolved
   std::vector<ClaimResult> claims;
-  std::vector<double> depth_seconds;  ///< time spent at each depth (index = depth)
+  std::vector<double> depth_seconds;  ///< time spent at each depth (index = depth), over every solver
+  std::size_t state_fields = 0;       ///< fields of the encoding's whole state
   double seconds = 0;
 };
 

@@ -298,6 +298,9 @@ class World {
 
   /// Apply one event; returns what happened (possibly nothing).
   std::vector<Effect> apply(const Event& event);
+  /// The same, into `effects` (cleared first), for callers that apply many events and keep one
+  /// buffer: the explicit-state search applies one per successor it tries.
+  void apply(const Event& event, std::vector<Effect>& effects);
 
   /// What the pluggable components hold now.
   [[nodiscard]] WorldObservation observe() const;
@@ -328,6 +331,8 @@ class World {
   /// worlds of one config and one set of components with equal keys have equal futures and
   /// equal checker verdicts under the conditions stated there. Costs O(state + log x sends).
   [[nodiscard]] std::string state_key() const;
+  /// The same key, into `out` (replaced), reusing its memory.
+  void state_key(std::string& out) const;
 
  private:
   struct State;
