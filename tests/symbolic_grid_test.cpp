@@ -216,7 +216,7 @@ TEST(SymbolicGrid, ProofsForEveryLengthAreSound) {
 // it every verdict and every shortest length is the same, and for one claim the
 // cone is smaller than the whole state.
 TEST(SymbolicGrid, ConeOfInfluenceKeepsEveryVerdict) {
-  for (const Cell& c : {Cell{2, 1, true, 12}, Cell{2, 2, false, 8}, Cell{2, 2, true, 7, true}}) {
+  for (const Cell& c : {Cell{2, 1, true, 9}, Cell{2, 2, false, 8}, Cell{2, 2, true, 7, true}}) {
     spec::ProveOptions with;
     with.max_depth = c.depth;
     spec::ProveOptions without = with;
