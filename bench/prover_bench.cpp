@@ -23,7 +23,9 @@ namespace {
 
 using namespace idemcheck;
 
-spec::SymbolicConfig cell(int m, int w, bool idem) { return spec::resolve(spec::SymbolicConfig{m, w, idem, 0, 0, false}); }
+spec::SymbolicConfig cell(int m, int w, bool idem) {
+  return spec::resolve(spec::SymbolicConfig{m, w, idem, 0, 0, false});
+}
 
 // 20,000 distinct reachable worlds of one cell, breadth first from a fixed list
 // of events: states the prover keeps.

@@ -866,136 +866,116 @@ CellResult prove_cell(const SymbolicConfig& raw, const ProveOptions& opts) {
   auto elapsed = [&] { return std::chrono::duration<double>(clock::now() - start).count(); };
   const Dims dims = dims_for(cfg, opts.max_depth);
 
-  // One solver for every claim (one query per depth for all of them settles them at most depths,
-  // several times faster than a solver per claim), over the union of the claims' cones.
-  std::vector<std::vector<std::size_t>> groups(1);  // indices into result.claims
-  std::vector<std::vector<bool>> cones(1);          // per group; empty: every field
+  // One solver for all the claims (one query per depth for all of them settles them at most depths;
+  // a solver per claim was several times slower), over the union of their cones.
   try {
-    z3::context scratch;
-    result.state_fields = Encoder(scratch, dims).initial().refs().size();
-    std::vector<SymbolicClaim> asked;
-    for (std::size_t i = 0; i < result.claims.size(); ++i) {
-      groups[0].push_back(i);
-      asked.push_back(result.claims[i].claim);
+    z3::context ctx;
+    z3::solver solver(ctx, "QF_FD");
+    Unrolling run(ctx, dims, "s", false, cfg.known_producer);
+    result.state_fields = State(run.state(0)).refs().size();
+    if (opts.cone) {
+      std::vector<SymbolicClaim> asked;
+      for (const ClaimResult& r : result.claims) asked.push_back(r.claim);
+      std::vector<bool> cone = cone_of(ctx, dims, cfg.known_producer, asked, false);
+      const auto unrolled = static_cast<std::size_t>(std::count(cone.begin(), cone.end(), true));
+      for (ClaimResult& r : result.claims) r.cone_fields = unrolled;
+      run.restrict_to(std::move(cone));
+    } else {
+      for (ClaimResult& r : result.claims) r.cone_fields = result.state_fields;
     }
-    if (opts.cone) cones[0] = cone_of(scratch, dims, cfg.known_producer, asked, false);
-    const std::size_t unrolled =
-        opts.cone ? static_cast<std::size_t>(std::count(cones[0].begin(), cones[0].end(), true)) : result.state_fields;
-    for (ClaimResult& r : result.claims) r.cone_fields = unrolled;
+    const bool limited = opts.time_limit_seconds > 0;
+    // The next check may take only what is left of the cell's time.
+    auto limit_to_what_is_left = [&] {
+      if (!limited) return;
+      const double left = std::max(0.01, opts.time_limit_seconds - elapsed());
+      z3::params p(ctx);
+      p.set("timeout", static_cast<unsigned>(left * 1000));
+      solver.set(p);
+    };
+    bool out_of_time = false;
+    for (int depth = 0; depth <= opts.max_depth && !out_of_time; ++depth) {
+      if (limited && elapsed() >= opts.time_limit_seconds) break;
+      const auto t0 = clock::now();
+      auto note_depth_time = [&] {
+        result.depth_seconds.push_back(std::chrono::duration<double>(clock::now() - t0).count());
+      };
+      if (depth > 0) {
+        for (const expr& c : run.extend(opts.reduce)) solver.add(c);
+      }
+      bool open = false;
+      // One check for the disjunction of the open claims first: at most depths
+      // none is violated, and one unsatisfiable query then settles them all.
+      std::size_t open_count = 0;
+      expr any_bad = ctx.bool_val(false);
+      for (const ClaimResult& r : result.claims) {
+        if (r.refuted) continue;
+        ++open_count;
+        any_bad = any_bad || run.enc().bad(run.state(static_cast<std::size_t>(depth)), r.claim);
+      }
+      if (open_count > 1) {
+        const auto c0 = clock::now();
+        solver.push();
+        solver.add(any_bad);
+        limit_to_what_is_left();
+        const z3::check_result answer = solver.check();
+        solver.pop();
+        const double spent =
+            std::chrono::duration<double>(clock::now() - c0).count() / static_cast<double>(open_count);
+        if (answer == z3::unknown && limited) break;
+        if (answer == z3::unknown) throw std::runtime_error("the solver gave up: " + solver.reason_unknown());
+        if (answer == z3::unsat) {
+          solver.add(!any_bad);
+          for (ClaimResult& r : result.claims) {
+            if (r.refuted) continue;
+            r.depth = depth;
+            r.seconds += spent;
+          }
+          note_depth_time();
+          continue;
+        }
+      }
+      for (ClaimResult& r : result.claims) {
+        if (r.refuted) continue;
+        open = true;
+        const auto c0 = clock::now();
+        solver.push();
+        solver.add(run.enc().bad(run.state(static_cast<std::size_t>(depth)), r.claim));
+        limit_to_what_is_left();
+        const z3::check_result answer = solver.check();
+        if (answer == z3::unknown && limited) {  // out of time: the claim stays proved to the depth before
+          solver.pop();
+          r.seconds += std::chrono::duration<double>(clock::now() - c0).count();
+          out_of_time = true;
+          break;
+        }
+        if (answer == z3::sat) {
+          const z3::model model = solver.get_model();
+          r.refuted = true;
+          r.depth = depth;
+          r.counterexample.config = world;
+          r.counterexample.events = known_producer_prefix(cfg);
+          for (int k = 0; k < depth; ++k) {
+            const unsigned kind = model.eval(run.kind(static_cast<std::size_t>(k)), true).get_numeral_uint();
+            const unsigned param = model.eval(run.param(static_cast<std::size_t>(k)), true).get_numeral_uint();
+            r.counterexample.events.push_back(decode_event(kind, param));
+          }
+        } else if (answer == z3::unsat) {
+          r.depth = depth;
+        } else {
+          solver.pop();
+          throw std::runtime_error("the solver gave up: " + solver.reason_unknown());
+        }
+        solver.pop();
+        // Proved at this depth: a lemma that prunes the deeper searches.
+        if (!r.refuted) solver.add(!run.enc().bad(run.state(static_cast<std::size_t>(depth)), r.claim));
+        r.seconds += std::chrono::duration<double>(clock::now() - c0).count();
+      }
+      if (out_of_time) break;
+      note_depth_time();
+      if (!open) break;
+    }
   } catch (const z3::exception& e) {
     throw std::runtime_error(std::string("z3: ") + e.msg());
-  }
-
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    // Each group may take an equal share of what is left of the cell's time.
-    const bool limited = opts.time_limit_seconds > 0;
-    const double budget = limited ? (opts.time_limit_seconds - elapsed()) / static_cast<double>(groups.size() - g) : 0;
-    if (limited && budget <= 0) break;
-    const auto group_start = clock::now();
-    auto group_elapsed = [&] { return std::chrono::duration<double>(clock::now() - group_start).count(); };
-    std::vector<ClaimResult*> members;
-    for (std::size_t i : groups[g]) members.push_back(&result.claims[i]);
-    try {
-      z3::context ctx;
-      z3::solver solver(ctx, "QF_FD");
-      Unrolling run(ctx, dims, "s", false, cfg.known_producer);
-      run.restrict_to(cones[g]);
-      // The next check may take only what is left of the group's time.
-      auto limit_to_what_is_left = [&] {
-        if (!limited) return;
-        const double left = std::max(0.01, budget - group_elapsed());
-        z3::params p(ctx);
-        p.set("timeout", static_cast<unsigned>(left * 1000));
-        solver.set(p);
-      };
-      bool out_of_time = false;
-      for (int depth = 0; depth <= opts.max_depth && !out_of_time; ++depth) {
-        if (limited && group_elapsed() >= budget) break;
-        const auto t0 = clock::now();
-        auto note_depth_time = [&] {
-          const double spent = std::chrono::duration<double>(clock::now() - t0).count();
-          const auto at = static_cast<std::size_t>(depth);
-          if (result.depth_seconds.size() <= at) result.depth_seconds.resize(at + 1, 0.0);
-          result.depth_seconds[at] += spent;
-        };
-        if (depth > 0) {
-          for (const expr& c : run.extend(opts.reduce)) solver.add(c);
-        }
-        bool open = false;
-        // One check for the disjunction of the open claims first: at most depths
-        // none is violated, and one unsatisfiable query then settles them all.
-        std::size_t open_count = 0;
-        expr any_bad = ctx.bool_val(false);
-        for (const ClaimResult* r : members) {
-          if (r->refuted) continue;
-          ++open_count;
-          any_bad = any_bad || run.enc().bad(run.state(static_cast<std::size_t>(depth)), r->claim);
-        }
-        if (open_count > 1) {
-          const auto c0 = clock::now();
-          solver.push();
-          solver.add(any_bad);
-          limit_to_what_is_left();
-          const z3::check_result answer = solver.check();
-          solver.pop();
-          const double spent =
-              std::chrono::duration<double>(clock::now() - c0).count() / static_cast<double>(open_count);
-          if (answer == z3::unknown && limited) break;
-          if (answer == z3::unknown) throw std::runtime_error("the solver gave up: " + solver.reason_unknown());
-          if (answer == z3::unsat) {
-            solver.add(!any_bad);
-            for (ClaimResult* r : members) {
-              if (r->refuted) continue;
-              r->depth = depth;
-              r->seconds += spent;
-            }
-            note_depth_time();
-            continue;
-          }
-        }
-        for (ClaimResult* r : members) {
-          if (r->refuted) continue;
-          open = true;
-          const auto c0 = clock::now();
-          solver.push();
-          solver.add(run.enc().bad(run.state(static_cast<std::size_t>(depth)), r->claim));
-          limit_to_what_is_left();
-          const z3::check_result answer = solver.check();
-          if (answer == z3::unknown && limited) {  // out of time: the claim stays proved to the depth before
-            solver.pop();
-            r->seconds += std::chrono::duration<double>(clock::now() - c0).count();
-            out_of_time = true;
-            break;
-          }
-          if (answer == z3::sat) {
-            const z3::model model = solver.get_model();
-            r->refuted = true;
-            r->depth = depth;
-            r->counterexample.config = world;
-            r->counterexample.events = known_producer_prefix(cfg);
-            for (int k = 0; k < depth; ++k) {
-              const unsigned kind = model.eval(run.kind(static_cast<std::size_t>(k)), true).get_numeral_uint();
-              const unsigned param = model.eval(run.param(static_cast<std::size_t>(k)), true).get_numeral_uint();
-              r->counterexample.events.push_back(decode_event(kind, param));
-            }
-          } else if (answer == z3::unsat) {
-            r->depth = depth;
-          } else {
-            solver.pop();
-            throw std::runtime_error("the solver gave up: " + solver.reason_unknown());
-          }
-          solver.pop();
-          // Proved at this depth: a lemma that prunes the deeper searches.
-          if (!r->refuted) solver.add(!run.enc().bad(run.state(static_cast<std::size_t>(depth)), r->claim));
-          r->seconds += std::chrono::duration<double>(clock::now() - c0).count();
-        }
-        if (out_of_time) break;
-        note_depth_time();
-        if (!open) break;
-      }
-    } catch (const z3::exception& e) {
-      throw std::runtime_error(std::string("z3: ") + e.msg());
-    }
   }
   if (opts.unbounded) {
     for (ClaimResult& r : result.claims) {
