@@ -74,6 +74,11 @@ impl::ClientError to_impl(spec::Error e) {
     case spec::Error::invalid_producer_epoch: return impl::ClientError::invalid_producer_epoch;
     case spec::Error::invalid_record: return impl::ClientError::invalid_record;
     case spec::Error::delivery_timeout: return impl::ClientError::delivery_timeout;
+    // Only broker variants answer these; the impl sequencer takes any other code as a non-retriable one.
+    case spec::Error::invalid_request:
+    case spec::Error::duplicate_sequence_number:
+    case spec::Error::unknown_producer_id:
+      return static_cast<impl::ClientError>(static_cast<std::int16_t>(e));
   }
   refuse("error code unknown to the adapter: " + std::to_string(static_cast<int>(e)));
 }

@@ -20,6 +20,9 @@ std::string_view name(Error e) {
     case Error::out_of_order_sequence_number: return "OUT_OF_ORDER_SEQUENCE_NUMBER";
     case Error::invalid_producer_epoch: return "INVALID_PRODUCER_EPOCH";
     case Error::invalid_record: return "INVALID_RECORD";
+    case Error::invalid_request: return "INVALID_REQUEST";
+    case Error::duplicate_sequence_number: return "DUPLICATE_SEQUENCE_NUMBER";
+    case Error::unknown_producer_id: return "UNKNOWN_PRODUCER_ID";
   }
   return "UNKNOWN_ERROR";
 }

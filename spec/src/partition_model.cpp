@@ -16,15 +16,23 @@ constexpr std::int64_t kSequenceModulus = kMaxSequence + 1;  // 2^31
 using Entries = std::map<std::int64_t, ProducerEntry>;
 
 // Writing a batch into an entry, the same for client and replicated writes.
-void add_batch(ProducerEntry& entry, const PartitionModel::Written& w, int window) {
-  if (entry.epoch != w.batch.epoch) {
+// Returns whether the oldest cached batch changed (evicted, or the cache
+// restarted with a new epoch). `keep_epoch`: Redpanda's lower-epoch write.
+bool add_batch(ProducerEntry& entry, const PartitionModel::Written& w, int window, bool keep_epoch = false) {
+  bool front_changed = entry.batches.empty();
+  if (entry.epoch != w.batch.epoch && !keep_epoch) {
     entry.batches.clear();
     entry.epoch = w.batch.epoch;
+    front_changed = true;
   }
   entry.batches.push_back(CachedBatch{w.batch.first_sequence, last_sequence(w.batch.first_sequence, w.batch.record_count),
                                       w.first_offset, w.last_offset});
-  while (static_cast<int>(entry.batches.size()) > window) entry.batches.erase(entry.batches.begin());
+  while (static_cast<int>(entry.batches.size()) > window) {
+    entry.batches.erase(entry.batches.begin());
+    front_changed = true;
+  }
   entry.last_timestamp = w.batch.max_timestamp;
+  return front_changed;
 }
 
 bool expired(const ProducerEntry& entry, std::int64_t now, std::int64_t expiration_ms) {
@@ -38,7 +46,19 @@ void drop_expired(Entries& entries, std::int64_t now, std::int64_t expiration_ms
 // What a snapshot keeps of the entries (Kafka: only the newest batch).
 Entries reduce_for_snapshot(const Entries& entries, const BrokerConfig& config) {
   Entries kept = entries;
-  if (!config.snapshot_keeps_window) {
+  if (config.rules == BrokerRules::automq) {  // the whole window as one batch
+    for (auto& [pid, entry] : kept) {
+      if (entry.batches.size() > 1) {
+        const CachedBatch whole{entry.batches.front().first_sequence, entry.batches.back().last_sequence,
+                                entry.batches.front().first_offset, entry.batches.back().last_offset};
+        entry.batches.assign(1, whole);
+      }
+    }
+    return kept;
+  }
+  const bool keeps_window = config.snapshot_keeps_window || config.rules == BrokerRules::redpanda ||
+                            config.rules == BrokerRules::kfake;
+  if (!keeps_window) {
     for (auto& [pid, entry] : kept) {
       if (entry.batches.size() > 1) entry.batches.erase(entry.batches.begin(), entry.batches.end() - 1);
     }
@@ -64,12 +84,21 @@ namespace {
 template <class Derived, class Event>
 void step(const BrokerConfig& config, const std::vector<PartitionModel::Written>& log, Derived& d, const Event& event) {
   using Kind = typename Event::Kind;
+  const int window = effective_window(config.rules, config.window);
   auto write = [&](const PartitionModel::Written& w) {
     d.log_end = w.last_offset + 1;
     if (w.batch.producer_id < 0) return;  // R1: no producer state
     auto [it, inserted] = d.entries.try_emplace(w.batch.producer_id);
     if (inserted) it->second.producer_id = w.batch.producer_id;
-    add_batch(it->second, w, config.window);
+    if (add_batch(it->second, w, window, w.keep_entry_epoch)) d.recovered_front.erase(w.batch.producer_id);
+  };
+  // AutoMQ's rule A2 reads whether the oldest cached batch came from a reload.
+  auto mark_loaded = [&] {
+    d.recovered_front.clear();
+    if (config.rules != BrokerRules::automq) return;
+    for (const auto& [pid, entry] : d.entries) {
+      if (!entry.batches.empty()) d.recovered_front[pid] = true;
+    }
   };
   auto snapshot_now = [&] { d.snapshots[d.log_end] = reduce_for_snapshot(d.entries, config); };
   // Load the newest snapshot (or nothing), then replay as replicated appends
@@ -78,6 +107,8 @@ void step(const BrokerConfig& config, const std::vector<PartitionModel::Written>
     const bool has_snapshot = !d.snapshots.empty();
     d.entries = has_snapshot ? d.snapshots.rbegin()->second : Entries{};
     drop_expired(d.entries, now, config.producer_id_expiration_ms);
+    mark_loaded();
+    d.opened_at = now;
     const std::int64_t from = has_snapshot ? d.snapshots.rbegin()->first : 0;
     // Offsets only grow along the log (every write is at the log end, record
     // counts >= 1), so the entries written at or after `from` and before the
@@ -87,7 +118,7 @@ void step(const BrokerConfig& config, const std::vector<PartitionModel::Written>
       if (w->first_offset >= from && w->last_offset < d.log_end && w->batch.producer_id >= 0) {
         auto [it, inserted] = d.entries.try_emplace(w->batch.producer_id);
         if (inserted) it->second.producer_id = w->batch.producer_id;
-        add_batch(it->second, *w, config.window);
+        if (add_batch(it->second, *w, window)) d.recovered_front.erase(w->batch.producer_id);
       }
     }
     snapshot_now();
@@ -111,6 +142,8 @@ void step(const BrokerConfig& config, const std::vector<PartitionModel::Written>
       if (event.damage == SnapshotDamage::none) {
         d.entries = d.snapshots.rbegin()->second;  // nothing after it to replay
         drop_expired(d.entries, event.now, config.producer_id_expiration_ms);
+        mark_loaded();
+        d.opened_at = event.now;
       } else {
         delete_newest();  // the shutdown snapshot
         recover(event.now);
@@ -140,10 +173,10 @@ bool PartitionModel::checkpoint_matches_rederivation() const {
 
 AppendOutcome PartitionModel::append(const Batch& batch) {
   const Derived& d = derived();
-  auto write = [&]() -> AppendOutcome {
+  auto write = [&](bool keep_entry_epoch = false) -> AppendOutcome {
     // d refers to the checkpoint, which the push below does not touch (it
     // moves only when a query folds the new event in).
-    Written w{batch, d.log_end, d.log_end + batch.record_count - 1, false};
+    Written w{batch, d.log_end, d.log_end + batch.record_count - 1, false, keep_entry_epoch};
     log_.push_back(w);
     history_.push_back(Event{Event::Kind::write, log_.size() - 1, 0, SnapshotDamage::none});
     return AppendOutcome{Error::none, false, w.first_offset, w.last_offset};
@@ -154,34 +187,33 @@ AppendOutcome PartitionModel::append(const Batch& batch) {
   if (batch.first_sequence < 0) return reject(Error::invalid_record);           // R2
 
   const auto found = d.entries.find(batch.producer_id);
-  const bool has_entry = found != d.entries.end();
-  const std::int64_t E = has_entry ? found->second.epoch : kNoEpoch;
-  const std::int64_t e = batch.epoch;
-  const std::int64_t f = batch.first_sequence;
-  const std::int64_t l = last_sequence(f, batch.record_count);
-
-  if (has_entry && e == E) {                                                    // R3
-    for (const CachedBatch& b : found->second.batches) {
-      if (b.first_sequence == f && b.last_sequence == l) return AppendOutcome{Error::none, true, b.first_offset, b.last_offset};
+  EntryView entry;
+  if (found != d.entries.end()) {
+    entry.exists = true;
+    entry.epoch = found->second.epoch;
+    entry.batches = found->second.batches;
+    const auto r = d.recovered_front.find(batch.producer_id);
+    entry.front_recovered = r != d.recovered_front.end() && r->second;
+  }
+  const PartitionFacts facts{d.log_end > 0, batch.max_timestamp - d.opened_at};
+  // R3..R10 (kafka-2.5), or the configured variant's table.
+  const SequenceDecision decision = decide(config_.rules, entry, batch, facts);
+  switch (decision.kind) {
+    case SequenceDecision::Kind::duplicate: {
+      const CachedBatch& b = entry.batches.at(decision.cached);
+      return AppendOutcome{Error::none, true, b.first_offset, b.last_offset};
     }
+    case SequenceDecision::Kind::reject:
+      return reject(decision.error);
+    case SequenceDecision::Kind::write:
+      break;
   }
-  if (e < E) return reject(Error::invalid_producer_epoch);                     // R4
-  if (e > E) {
-    if (E == kNoEpoch) return write();                                          // R5
-    if (f == 0) return write();                                                 // R6
-    return reject(Error::out_of_order_sequence_number);                         // R7
-  }
-  if (E == kNoEpoch) return write();                                            // R8
-  const std::int64_t L = found->second.batches.empty() ? kNoSequence : found->second.batches.back().last_sequence;
-  // With no cached batch (L == -1) only sequence 0 follows, as in Kafka.
-  const bool in_sequence = (L == kNoSequence) ? f == 0 : f == next_sequence(L);
-  if (in_sequence) return write();                                              // R9
-  return reject(Error::out_of_order_sequence_number);                           // R10
+  return write(decision.keep_entry_epoch);
 }
 
 void PartitionModel::replicate(const Batch& batch) {
   const std::int64_t leo = log_end_offset();
-  log_.push_back(Written{batch, leo, leo + batch.record_count - 1, true});
+  log_.push_back(Written{batch, leo, leo + batch.record_count - 1, true, false});
   history_.push_back(Event{Event::Kind::write, log_.size() - 1, 0, SnapshotDamage::none});
 }
 

@@ -31,8 +31,11 @@ struct Batch {
 };
 
 /// Error codes, with Kafka's numbers. The broker's producer-state handling
-/// answers only none, out_of_order_sequence_number, invalid_producer_epoch and
-/// invalid_record; the others come from the rest of the simulated world.
+/// answers none, out_of_order_sequence_number, invalid_producer_epoch and
+/// invalid_record under the reference rules (kafka-2.5), and, under other
+/// broker variants (broker_rules.hpp), also invalid_request,
+/// duplicate_sequence_number and unknown_producer_id; the others come from the
+/// rest of the simulated world.
 enum class Error : std::int16_t {
   none = 0,
   request_timed_out = 7,                 ///< broker: replication did not finish in time
@@ -40,8 +43,11 @@ enum class Error : std::int16_t {
   network_exception = 13,                ///< client: the connection broke (or timed out)
   not_enough_replicas = 19,              ///< broker: ISR too small, nothing written
   not_enough_replicas_after_append = 20, ///< broker: written, but ISR shrank before acks
+  invalid_request = 42,                  ///< broker variant: a malformed batch (Redpanda: one that wraps)
   out_of_order_sequence_number = 45,
+  duplicate_sequence_number = 46,        ///< broker variant: a retry older than the cache (Kafka 1.0.0, AutoMQ)
   invalid_producer_epoch = 47,
+  unknown_producer_id = 59,              ///< broker variant: no state for the producer (Kafka 1.0.0 to 2.4)
   invalid_record = 87,
   delivery_timeout = -100,               ///< client: delivery.timeout.ms passed (Kafka's TimeoutException)
 };

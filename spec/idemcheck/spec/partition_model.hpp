@@ -45,6 +45,21 @@
 // A rejected append changes nothing. Any write by a producer with an epoch
 // different from its entry's clears the entry's cache first.
 //
+// Broker variants. The rules above are Kafka 2.5 to 4.4 (BrokerConfig::rules
+// = kafka-2.5, the default). Another variant replaces R3..R10 by its table in
+// broker_rules.hpp (R1 and R2, the log's own validation, stay), and changes
+// the lifecycle where its source says so: Kafka 0.11 caches one batch per
+// producer; a Redpanda snapshot keeps the whole window (up to 5 finished
+// requests), as kfake's persistence does; an AutoMQ snapshot keeps the whole
+// window as ONE batch spanning it (first sequence of the oldest to last of the
+// newest; ElasticProducerStateManager writes offsetDelta = lastSeq - firstSeq
+// of the window), flagged as recovered after the reload until it is evicted or
+// the epoch changes (what AutoMQ's rule A2 reads); a Redpanda write of a lower
+// epoch keeps the entry's epoch (no epoch check, P8). H ("the log has held a
+// record", Kafka 4.5) is "the log end offset is above 0": the model never
+// deletes records. AutoMQ's time since the log opened is the batch's timestamp
+// minus the last restart's time (0 before any).
+//
 // Other operations
 //   replicate  a follower's (or log recovery's) append: no duplicate check, no
 //              sequence check, a lower epoch is adopted; written at the log end.
@@ -117,6 +132,7 @@
 #include <optional>
 #include <vector>
 
+#include "idemcheck/spec/broker_rules.hpp"
 #include "idemcheck/spec/broker_types.hpp"
 
 namespace idemcheck::spec {
@@ -126,6 +142,7 @@ struct BrokerConfig {
   int window = 5;                                       ///< batches cached per producer (Kafka: 5); >= 1
   std::int64_t producer_id_expiration_ms = 86'400'000;  ///< Kafka: producer.id.expiration.ms; >= 1
   bool snapshot_keeps_window = false;                   ///< Kafka: false (only the newest batch survives)
+  BrokerRules rules = BrokerRules::kafka_2_5;           ///< the sequence rules (broker_rules.hpp)
   friend bool operator==(const BrokerConfig&, const BrokerConfig&) = default;
 };
 
@@ -173,6 +190,7 @@ class PartitionModel {
     std::int64_t first_offset = 0;
     std::int64_t last_offset = 0;
     bool replicated = false;
+    bool keep_entry_epoch = false;  ///< Redpanda: a lower-epoch write that left the entry's epoch
     friend bool operator==(const Written&, const Written&) = default;
   };
   /// The whole log, oldest first.
@@ -199,6 +217,10 @@ class PartitionModel {
     /// The snapshots on disk: log end offset when taken -> entries as they
     /// would load (reduced per the config). The newest is the last.
     std::map<std::int64_t, std::map<std::int64_t, ProducerEntry>> snapshots;
+    /// The time of the last restart (0 before any): when the broker opened the log.
+    std::int64_t opened_at = 0;
+    /// AutoMQ: producers whose oldest cached batch came from a snapshot reload.
+    std::map<std::int64_t, bool> recovered_front;
     friend bool operator==(const Derived&, const Derived&) = default;
   };
   /// The checkpoint advanced over every event of history_.
