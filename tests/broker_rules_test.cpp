@@ -5,6 +5,7 @@
 // on the partition model: what a restart leaves a retry under each variant.
 #include <gtest/gtest.h>
 
+#include <list>
 #include <map>
 #include <sstream>
 #include <string>
@@ -23,8 +24,11 @@ CachedBatch cached(std::int64_t first, std::int64_t last, std::int64_t offset) {
   return CachedBatch{first, last, offset, offset + (last - first)};
 }
 
+// The views' batches live for the whole test program.
 EntryView entry(std::int32_t epoch, std::vector<CachedBatch> batches, bool recovered = false) {
-  return EntryView{true, epoch, std::move(batches), recovered};
+  static std::list<std::vector<CachedBatch>> kept;
+  kept.push_back(std::move(batches));
+  return EntryView{true, epoch, kept.back(), recovered};
 }
 
 Batch batch(std::int32_t epoch, std::int64_t first, std::int64_t count = 1, std::int64_t ts = 0) {

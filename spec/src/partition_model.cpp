@@ -97,7 +97,7 @@ void step(const BrokerConfig& config, const std::vector<PartitionModel::Written>
     d.recovered_front.clear();
     if (config.rules != BrokerRules::automq) return;
     for (const auto& [pid, entry] : d.entries) {
-      if (!entry.batches.empty()) d.recovered_front[pid] = true;
+      if (!entry.batches.empty()) d.recovered_front.insert(pid);
     }
   };
   auto snapshot_now = [&] { d.snapshots[d.log_end] = reduce_for_snapshot(d.entries, config); };
@@ -192,15 +192,14 @@ AppendOutcome PartitionModel::append(const Batch& batch) {
     entry.exists = true;
     entry.epoch = found->second.epoch;
     entry.batches = found->second.batches;
-    const auto r = d.recovered_front.find(batch.producer_id);
-    entry.front_recovered = r != d.recovered_front.end() && r->second;
+    entry.front_recovered = d.recovered_front.contains(batch.producer_id);
   }
   const PartitionFacts facts{d.log_end > 0, batch.max_timestamp - d.opened_at};
   // R3..R10 (kafka-2.5), or the configured variant's table.
   const SequenceDecision decision = decide(config_.rules, entry, batch, facts);
   switch (decision.kind) {
     case SequenceDecision::Kind::duplicate: {
-      const CachedBatch& b = entry.batches.at(decision.cached);
+      const CachedBatch& b = found->second.batches.at(decision.cached);  // a duplicate has an entry
       return AppendOutcome{Error::none, true, b.first_offset, b.last_offset};
     }
     case SequenceDecision::Kind::reject:

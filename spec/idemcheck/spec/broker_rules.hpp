@@ -100,12 +100,12 @@
 //     the model has no retention, so those versions differ from 2.4 only in K8.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <ostream>
 #include <span>
 #include <string_view>
-#include <vector>
 
 #include "idemcheck/spec/broker_types.hpp"
 
@@ -138,14 +138,19 @@ std::ostream& operator<<(std::ostream&, BrokerRules);
 /// window (Kafka 0.11 keeps one whatever the configuration).
 int effective_window(BrokerRules, int configured);
 
-/// What the broker holds for one producer on the partition, as a decision reads it.
+/// What the broker holds for one producer on the partition, as a decision
+/// reads it: a view, so that an append does not copy the cached batches
+/// (whoever builds it keeps them alive across the decide() call).
 struct EntryView {
   bool exists = false;
-  std::int32_t epoch = kNoEpoch;    ///< exists only
-  std::vector<CachedBatch> batches; ///< oldest first
+  std::int32_t epoch = kNoEpoch;           ///< exists only
+  std::span<const CachedBatch> batches;    ///< oldest first
   /// AutoMQ: the oldest cached batch came from a snapshot reload (and may span a whole former window).
   bool front_recovered = false;
-  friend bool operator==(const EntryView&, const EntryView&) = default;
+  friend bool operator==(const EntryView& a, const EntryView& b) {
+    return a.exists == b.exists && a.epoch == b.epoch && a.front_recovered == b.front_recovered &&
+           std::ranges::equal(a.batches, b.batches);
+  }
 };
 
 /// What a decision reads of the partition besides the entry.

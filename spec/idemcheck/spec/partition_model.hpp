@@ -130,6 +130,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "idemcheck/spec/broker_rules.hpp"
@@ -220,7 +221,7 @@ class PartitionModel {
     /// The time of the last restart (0 before any): when the broker opened the log.
     std::int64_t opened_at = 0;
     /// AutoMQ: producers whose oldest cached batch came from a snapshot reload.
-    std::map<std::int64_t, bool> recovered_front;
+    std::set<std::int64_t> recovered_front;
     friend bool operator==(const Derived&, const Derived&) = default;
   };
   /// The checkpoint advanced over every event of history_.
