@@ -45,6 +45,13 @@ std::optional<std::string> apply_broker_setting(spec::BrokerConfig& broker, cons
   if (key.starts_with("idemcheck.initial") || key == "idemcheck.allow.unsafe.in.flight") {
     return fmt::format("'{}' is a setting of the world, not of the broker check", key);
   }
+  if (key == "idemcheck.broker.rules" || key == "idemcheck.client.rules") {
+    // A differential compares two implementations of the same rules, and the impl core has
+    // only the reference ones; the variants are for `explore` and `matrix`.
+    return fmt::format("'{}' does not apply to the differential check: the impl core follows kafka-2.5 and "
+                       "java-2.5 only (use explore or matrix for the variants)",
+                       key);
+  }
   spec::WorldConfig world;
   world.broker = broker;
   bool unsafe = false, known = false;

@@ -49,7 +49,12 @@ const char* kUsage =
     "                     max.in.flight.requests.per.connection, delivery.timeout.ms,\n"
     "                     ...) or a broker setting (producer.id.expiration.ms,\n"
     "                     idemcheck.broker.cached.batches, idemcheck.snapshot.keeps.window),\n"
-    "                     or idemcheck.initial.epoch, idemcheck.allow.unsafe.in.flight\n"
+    "                     or idemcheck.initial.epoch, idemcheck.allow.unsafe.in.flight,\n"
+    "                     or a rule variant: idemcheck.broker.rules (kafka-0.11,\n"
+    "                     kafka-1.0.0, kafka-1.0.2, kafka-2.0.1, kafka-2.4, kafka-2.5\n"
+    "                     (default), kafka-4.5, kafka-19880, redpanda, automq, kfake),\n"
+    "                     idemcheck.client.rules (java-2.4, java-2.5 (default),\n"
+    "                     kafka-14034)\n"
     "                     (repeatable; applied after --config)\n"
     "  --config FILE      a .properties file of such settings\n"
     "  --producers N      producers, 1..8 (default 2)\n"
@@ -59,7 +64,9 @@ const char* kUsage =
     "  --huge-sends       sometimes send up to 2^30 records (sequences wrap)\n"
     "  --check LIST       anomalies to look for, comma-separated: duplicate,\n"
     "                     lost-write, nonmonotonic-send, inconsistent-offsets,\n"
-    "                     failed-but-written, or all (default all)\n"
+    "                     failed-but-written, stuck-send (liveness: a send with no\n"
+    "                     outcome delivery.timeout.ms + request.timeout.ms after\n"
+    "                     the faults stop), or all (default: all but stuck-send)\n"
     "  --seed N|random    seed of the search (default random, printed)\n"
     "  --histories N      histories at most (default 100000 without --time-budget)\n"
     "  --time-budget S    stop after S seconds\n"
@@ -70,6 +77,7 @@ const char* kUsage =
 bool parse_checks(const std::string& list, spec::CheckSet& out, std::string& error) {
   if (list == "all") {
     out = spec::CheckSet{};
+    out.stuck_send = true;
     return true;
   }
   out = spec::CheckSet{false, false, false, false, false};
@@ -80,7 +88,7 @@ bool parse_checks(const std::string& list, spec::CheckSet& out, std::string& err
     spec::Anomaly a{};
     if (!spec::parse_anomaly(item, a)) {
       error = fmt::format("unknown check '{}' (known: duplicate, lost-write, nonmonotonic-send, "
-                          "inconsistent-offsets, failed-but-written, all)",
+                          "inconsistent-offsets, failed-but-written, stuck-send, all)",
                           item);
       return false;
     }
@@ -90,6 +98,7 @@ bool parse_checks(const std::string& list, spec::CheckSet& out, std::string& err
       case spec::Anomaly::nonmonotonic_send: out.nonmonotonic_send = true; break;
       case spec::Anomaly::inconsistent_offsets: out.inconsistent_offsets = true; break;
       case spec::Anomaly::failed_but_written: out.failed_but_written = true; break;
+      case spec::Anomaly::stuck_send: out.stuck_send = true; break;
     }
     any = true;
   }

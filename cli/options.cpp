@@ -114,6 +114,18 @@ std::optional<std::string> apply_world_setting(spec::WorldConfig& config, bool& 
   } else if (key == "idemcheck.snapshot.keeps.window" || key == "idemcheck.allow.unsafe.in.flight") {
     if (value != "true" && value != "false") return fmt::format("{} must be true or false, got '{}'", key, value);
     (key == "idemcheck.allow.unsafe.in.flight" ? unsafe : config.broker.snapshot_keeps_window) = value == "true";
+  } else if (key == "idemcheck.broker.rules") {
+    if (!spec::parse_broker_rules(value, config.broker.rules)) {
+      std::string known;
+      for (spec::BrokerRules r : spec::all_broker_rules()) known += fmt::format("{}{}", known.empty() ? "" : ", ", spec::name(r));
+      return fmt::format("idemcheck.broker.rules: unknown broker variant '{}' (known: {})", value, known);
+    }
+  } else if (key == "idemcheck.client.rules") {
+    if (!spec::parse_client_rules(value, config.client_rules)) {
+      std::string known;
+      for (spec::ClientRules r : spec::all_client_rules()) known += fmt::format("{}{}", known.empty() ? "" : ", ", spec::name(r));
+      return fmt::format("idemcheck.client.rules: unknown client variant '{}' (known: {})", value, known);
+    }
   } else if (key == "idemcheck.initial.epoch") {
     if (!number || *number > 32'767) return fmt::format("idemcheck.initial.epoch must be in [0, 32767], got '{}'", value);
     config.initial_epoch = static_cast<std::int32_t>(*number);

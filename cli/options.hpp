@@ -60,7 +60,8 @@ std::optional<std::string> read_unsigned(const ParsedOptions& options, const std
 /// Apply one setting that is not a Kafka producer property: a broker setting
 /// (producer.id.expiration.ms, idemcheck.broker.cached.batches,
 /// idemcheck.snapshot.keeps.window) or a model setting (idemcheck.initial.epoch,
-/// idemcheck.allow.unsafe.in.flight). `known` is false when the key is none of
+/// idemcheck.allow.unsafe.in.flight) or a rule variant (idemcheck.broker.rules,
+/// idemcheck.client.rules). `known` is false when the key is none of
 /// these (it may then be a producer property). Returns an error message for a
 /// known key with an impossible value.
 std::optional<std::string> apply_world_setting(spec::WorldConfig& config, bool& unsafe, const std::string& key,

@@ -73,8 +73,8 @@ int run_replay_command(const Args& args, std::FILE* out, std::FILE* err) {
   }
   const io::LoadedHistory& lh = std::get<io::LoadedHistory>(loaded);
   const io::HistoryFile& file = lh.file;
-  const bool run_impl = !o.has("--no-impl");
-  const report::Timeline t = report::build_timeline(lh.history, run_impl);
+  const report::Timeline t = report::build_timeline(lh.history, !o.has("--no-impl"));
+  const bool run_impl = t.impl_ran;
 
   fmt::print(out, "idemcheck replay {}\n", path);
   if (!file.description.empty()) {
@@ -82,11 +82,14 @@ int run_replay_command(const Args& args, std::FILE* out, std::FILE* err) {
     for (std::string line; std::getline(lines, line);) fmt::print(out, "  {}\n", line);
   }
   fmt::print(out, "world: {} producer(s), {} partition(s), {} broker(s); producer: {}; broker: "
-                  "producer.id.expiration.ms={}, cached_batches={}, snapshot_keeps_window={}; initial epoch {}\n",
+                  "producer.id.expiration.ms={}, cached_batches={}, snapshot_keeps_window={}; initial epoch {}; "
+                  "rules: broker {}, client {}\n",
              file.producers, file.partitions, file.brokers, settings_text(file),
              file.broker.producer_id_expiration_ms, file.broker.window, file.broker.snapshot_keeps_window,
-             file.initial_epoch);
-  fmt::print(out, "{}\n\n", run_impl ? "running spec and impl in lockstep" : "running spec only (--no-impl)");
+             file.initial_epoch, spec::name(file.broker.rules), spec::name(file.client_rules));
+  fmt::print(out, "{}\n\n",
+             run_impl ? std::string("running spec and impl in lockstep")
+                      : "running spec only (" + (t.impl_skipped.empty() ? std::string("--no-impl") : t.impl_skipped) + ")");
 
   fmt::print(out, "{}", format_timeline(t, file.notes));
   fmt::print(out, "\n");
@@ -110,7 +113,7 @@ int run_replay_command(const Args& args, std::FILE* out, std::FILE* err) {
       want += (want.empty() ? "" : "; ") + std::string("spec and impl ") +
               (*file.expect->spec_impl_agree ? "agree" : "disagree");
     }
-    fmt::print(out, "expected: {}{}\n", want, run_impl ? "" : " (agreement not checked: --no-impl)");
+    fmt::print(out, "expected: {}{}\n", want, run_impl ? std::string() : std::string(" (agreement not checked: ") + (t.impl_skipped.empty() ? "--no-impl" : "the impl core has no such variant") + ")");
   }
   for (const auto& m : mismatches) fmt::print(out, "MISMATCH: {}\n", m);
 

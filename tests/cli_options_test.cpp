@@ -65,6 +65,7 @@ TEST(CliOptions, CheckRejectsBadInputWithAMessageAndStatus2) {
       {{"--set", "idemcheck.snapshot.keeps.window=maybe"}, "must be true or false"},
       {{"--set", "no-equals-sign"}, "--set expects key=value"},
       {{"--set", "acks=all"}, "unknown broker setting 'acks'"},
+      {{"--set", "idemcheck.broker.rules=kafka-4.5"}, "does not apply to the differential check"},
       {{"extra"}, "unexpected argument 'extra'"},
   };
   for (const Case& c : cases) {
@@ -75,6 +76,23 @@ TEST(CliOptions, CheckRejectsBadInputWithAMessageAndStatus2) {
         << "\ngot: " << r.err;
     EXPECT_TRUE(r.out.empty()) << "nothing is printed to stdout for bad input";
   }
+}
+
+TEST(CliOptions, RuleVariantsAreSettingsOfTheWorld) {
+  spec::WorldConfig c;
+  bool unsafe = false, known = false;
+  EXPECT_EQ(apply_world_setting(c, unsafe, "idemcheck.broker.rules", "kafka-4.5", known), std::nullopt);
+  EXPECT_TRUE(known);
+  EXPECT_EQ(c.broker.rules, spec::BrokerRules::kafka_4_5);
+  EXPECT_EQ(apply_world_setting(c, unsafe, "idemcheck.client.rules", "java-2.4", known), std::nullopt);
+  EXPECT_EQ(c.client_rules, spec::ClientRules::java_2_4);
+  const auto bad = apply_world_setting(c, unsafe, "idemcheck.client.rules", "kgo", known);
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(*bad, "idemcheck.client.rules: unknown client variant 'kgo' (known: java-2.4, java-2.5, kafka-14034)");
+  EXPECT_EQ(c.client_rules, spec::ClientRules::java_2_4) << "a refused value leaves the setting alone";
+  const Captured r = run(run_explore_command, {"--set", "idemcheck.broker.rules=kafka-5"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("unknown broker variant 'kafka-5'"), std::string::npos) << r.err;
 }
 
 TEST(CliOptions, ClaimsRejectsBadInput) {

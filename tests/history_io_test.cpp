@@ -79,6 +79,8 @@ io::HistoryFile every_kind_file() {
   f.broker.window = 3;
   f.broker.producer_id_expiration_ms = 60'000;
   f.broker.snapshot_keeps_window = true;
+  f.broker.rules = spec::BrokerRules::automq;
+  f.client_rules = spec::ClientRules::java_2_4;
   auto ev = [](K k) {
     spec::Event e;
     e.kind = k;
@@ -130,6 +132,8 @@ TEST(HistoryIo, EveryEventKindRoundTrips) {
   EXPECT_EQ(lh.history.config.producer.max_in_flight, 6);
   EXPECT_TRUE(lh.history.config.producer.idempotence);
   EXPECT_EQ(lh.history.config.initial_epoch, 7);
+  EXPECT_EQ(lh.history.config.broker.rules, spec::BrokerRules::automq) << "the variants are recorded";
+  EXPECT_EQ(lh.history.config.client_rules, spec::ClientRules::java_2_4);
   EXPECT_EQ(lh.history.events, f.events);
 }
 
@@ -274,7 +278,12 @@ std::vector<BadCase> bad_cases() {
        "line 11, column 73: world.broker.cached_batches: expected an integer from 1 to 8, got 0"},
       {"unknown broker field", replace(b, "\"cached_batches\"", "\"window\""),
        "line 11, column 55: world.broker.window: unknown field \"window\" (known: producer.id.expiration.ms, "
-       "cached_batches, snapshot_keeps_window)"},
+       "cached_batches, snapshot_keeps_window, rules)"},
+      {"unknown broker variant", replace(b, "\"snapshot_keeps_window\": false}", "\"snapshot_keeps_window\": false, \"rules\": \"kafka-9\"}"),
+       "line 11, column 117: world.broker.rules: unknown broker variant \"kafka-9\"; known: kafka-0.11, kafka-1.0.0, "
+       "kafka-1.0.2, kafka-2.0.1, kafka-2.4, kafka-2.5, kafka-4.5, kafka-19880, redpanda, automq, kfake"},
+      {"unknown client variant", replace(b, "\"initial_epoch\": 0", "\"client_rules\": \"kgo\", \"initial_epoch\": 0"),
+       "line 12, column 21: world.client_rules: unknown client variant \"kgo\"; known: java-2.4, java-2.5, kafka-14034"},
       {"epoch", replace(b, "\"initial_epoch\": 0", "\"initial_epoch\": 32768"),
        "line 12, column 22: world.initial_epoch: expected an integer from 0 to 32767, got 32768"},
       // Events.
@@ -317,7 +326,7 @@ std::vector<BadCase> bad_cases() {
       // Expectation.
       {"unknown anomaly", replace(b, "\"anomalies\": []", "\"anomalies\": [\"dup\"]"),
        "line 18, column 28: expect.anomalies[0]: unknown anomaly \"dup\" (known: duplicate, lost-write, "
-       "nonmonotonic-send, inconsistent-offsets, failed-but-written)"},
+       "nonmonotonic-send, inconsistent-offsets, failed-but-written, stuck-send)"},
       {"anomaly twice", replace(b, "\"anomalies\": []", "\"anomalies\": [\"duplicate\", \"duplicate\"]"),
        "line 18, column 41: expect.anomalies[1]: \"duplicate\" is listed twice"},
       {"empty expectation", replace(b, "{\"anomalies\": []}", "{}"),

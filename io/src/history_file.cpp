@@ -6,6 +6,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <span>
 #include <sstream>
 
 #include "idemcheck/io/json.hpp"
@@ -94,6 +95,16 @@ std::string cat(const T&... parts) {
   return os.str();
 }
 
+// The variants' names, comma-separated, for the error that names an unknown one.
+template <class Rules>
+std::string rule_names(std::span<const Rules> all) {
+  std::string out;
+  for (Rules r : all) out += (out.empty() ? "" : ", ") + std::string(spec::name(r));
+  return out;
+}
+std::string broker_rule_names() { return rule_names(spec::all_broker_rules()); }
+std::string client_rule_names() { return rule_names(spec::all_client_rules()); }
+
 std::string member_path(const std::string& parent, std::string_view key) {
   const bool plain = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -108,9 +119,9 @@ bool allowed_fail_error(spec::Error e) {
          e == spec::Error::request_timed_out || e == spec::Error::not_enough_replicas_after_append;
 }
 
-constexpr std::array<spec::Anomaly, 5> kAnomalies{spec::Anomaly::duplicate, spec::Anomaly::lost_write,
-                                                  spec::Anomaly::nonmonotonic_send, spec::Anomaly::inconsistent_offsets,
-                                                  spec::Anomaly::failed_but_written};
+constexpr std::array<spec::Anomaly, 6> kAnomalies{spec::Anomaly::duplicate,          spec::Anomaly::lost_write,
+                                                  spec::Anomaly::nonmonotonic_send,  spec::Anomaly::inconsistent_offsets,
+                                                  spec::Anomaly::failed_but_written, spec::Anomaly::stuck_send};
 
 // --- reading ----------------------------------------------------------------
 
@@ -208,13 +219,20 @@ class Reader {
 
   void read_world(const json::Value& w, HistoryFile& f) {
     object(w, "world",
-           {"producers", "partitions", "brokers", "producer", "allow_unsafe_in_flight", "broker", "initial_epoch"},
+           {"producers", "partitions", "brokers", "producer", "allow_unsafe_in_flight", "broker", "initial_epoch",
+            "client_rules"},
            "the world");
     if (const auto* v = member(w, "world", "producers", false)) f.producers = static_cast<int>(integer(*v, "world.producers", 1, 8));
     if (const auto* v = member(w, "world", "partitions", false)) f.partitions = static_cast<int>(integer(*v, "world.partitions", 1, 8));
     if (const auto* v = member(w, "world", "brokers", false)) f.brokers = static_cast<int>(integer(*v, "world.brokers", 1, 8));
     if (const auto* v = member(w, "world", "initial_epoch", false)) {
       f.initial_epoch = static_cast<std::int32_t>(integer(*v, "world.initial_epoch", 0, 32'767));
+    }
+    if (const auto* v = member(w, "world", "client_rules", false)) {
+      const std::string& text = string(*v, "world.client_rules");
+      if (!spec::parse_client_rules(text, f.client_rules)) {
+        fail("world.client_rules", v->position, cat("unknown client variant \"", text, "\"; known: ", client_rule_names()));
+      }
     }
     if (const auto* v = member(w, "world", "allow_unsafe_in_flight", false)) {
       f.allow_unsafe_in_flight = boolean(*v, "world.allow_unsafe_in_flight");
@@ -238,8 +256,14 @@ class Reader {
       }
     }
     if (const auto* b = member(w, "world", "broker", false)) {
-      object(*b, "world.broker", {"producer.id.expiration.ms", "cached_batches", "snapshot_keeps_window"},
+      object(*b, "world.broker", {"producer.id.expiration.ms", "cached_batches", "snapshot_keeps_window", "rules"},
              "the broker's settings");
+      if (const auto* v = member(*b, "world.broker", "rules", false)) {
+        const std::string& text = string(*v, "world.broker.rules");
+        if (!spec::parse_broker_rules(text, f.broker.rules)) {
+          fail("world.broker.rules", v->position, cat("unknown broker variant \"", text, "\"; known: ", broker_rule_names()));
+        }
+      }
       if (const auto* v = member(*b, "world.broker", "producer.id.expiration.ms", false)) {
         f.broker.producer_id_expiration_ms =
             integer(*v, "world.broker[\"producer.id.expiration.ms\"]", 1, std::int64_t{1} << 53);
@@ -440,6 +464,7 @@ std::variant<spec::History, LoadError> to_history(const HistoryFile& f) {
   h.config.brokers = f.brokers;
   h.config.initial_epoch = f.initial_epoch;
   h.config.broker = f.broker;
+  h.config.client_rules = f.client_rules;
   const auto validated = spec::validate_producer_settings(f.producer, f.allow_unsafe_in_flight);
   if (const auto* bad = std::get_if<spec::ConfigError>(&validated)) {
     std::string path = "world.producer";
@@ -573,7 +598,14 @@ std::string write_history_file(const HistoryFile& f) {
   os << "    \"allow_unsafe_in_flight\": " << (f.allow_unsafe_in_flight ? "true" : "false") << ",\n";
   os << "    \"broker\": {\"producer.id.expiration.ms\": " << f.broker.producer_id_expiration_ms
      << ", \"cached_batches\": " << f.broker.window
-     << ", \"snapshot_keeps_window\": " << (f.broker.snapshot_keeps_window ? "true" : "false") << "},\n";
+     << ", \"snapshot_keeps_window\": " << (f.broker.snapshot_keeps_window ? "true" : "false");
+  // The variants are written only when they are not the reference model's, so that the
+  // files of the reference model read the same as before the variants existed.
+  if (f.broker.rules != spec::BrokerRules::kafka_2_5) os << ", \"rules\": " << json::quote(spec::name(f.broker.rules));
+  os << "},\n";
+  if (f.client_rules != spec::ClientRules::java_2_5) {
+    os << "    \"client_rules\": " << json::quote(spec::name(f.client_rules)) << ",\n";
+  }
   os << "    \"initial_epoch\": " << f.initial_epoch << "\n";
   os << "  },\n";
   os << "  \"events\": [";
@@ -677,6 +709,7 @@ std::variant<HistoryFile, std::string> from_history(const spec::History& h, std:
   f.brokers = h.config.brokers;
   f.initial_epoch = h.config.initial_epoch;
   f.broker = h.config.broker;
+  f.client_rules = h.config.client_rules;
   f.producer = std::get<SettingsFor>(s).settings;
   f.allow_unsafe_in_flight = std::get<SettingsFor>(s).allow_unsafe_in_flight;
   for (const Event& e : h.events) f.events.push_back(normalize_event(e));

@@ -2,13 +2,26 @@
 
 #include <algorithm>
 #include <sstream>
+#include <stdexcept>
+#include <string>
 
 #include "idemcheck/properties/broker_adapters.hpp"
 #include "idemcheck/properties/sequencer_adapter.hpp"
+#include "idemcheck/spec/liveness.hpp"
 
 namespace idemcheck::properties {
 
-spec::Components impl_components() { return spec::Components{make_impl_partition, make_impl_sequencer}; }
+spec::Components impl_components() {
+  return spec::Components{make_impl_partition, [](spec::ClientRules rules) {
+                            // The impl core is the current client only: a differential of another variant
+                            // would compare it with rules it does not claim to follow.
+                            if (rules != spec::ClientRules::java_2_5) {
+                              throw std::invalid_argument("the impl sequencer follows java-2.5 only, not " +
+                                                          std::string(spec::name(rules)));
+                            }
+                            return make_impl_sequencer();
+                          }};
+}
 
 std::string_view name(WorldPath p) {
   switch (p) {
@@ -126,7 +139,30 @@ WorldRunResult run_world(const spec::History& history, const spec::CheckSet& che
   }
   r.anomalies = checker.anomalies();
   r.end_time = w.now();
+  if (checks.stuck_send) {
+    if (auto stuck = stuck_send_report(w)) r.anomalies.push_back(std::move(*stuck));
+  }
   return r;
+}
+
+std::optional<spec::AnomalyReport> stuck_send_report(const spec::World& world) {
+  const spec::LivenessResult l = spec::check_liveness(world);
+  if (l.live) return std::nullopt;
+  std::ostringstream detail;
+  if (!l.pending.empty()) {
+    const spec::SendRecord& first = l.sends[l.pending.front()];
+    detail << l.pending.size() << " send(s) without an outcome " << l.bound_ms
+           << " ms after the faults stopped (delivery.timeout.ms + request.timeout.ms), the first P" << first.producer
+           << " " << first.records;
+    if (l.pending.front() >= world.sends().size()) detail << " (a probe send made after the faults stopped)";
+    detail << "; " << l.tail.size() << " fault-free events run";
+    return spec::AnomalyReport{spec::Anomaly::stuck_send, first.partition, detail.str()};
+  }
+  const spec::SendRecord& probe = l.sends[l.failed_probes.front()];
+  detail << "after the faults stopped and every send completed, a new send of P" << probe.producer << " to p"
+         << probe.partition << " failed with " << spec::name(probe.outcome.error) << " (" << l.failed_probes.size()
+         << " of the probe sends failed; " << l.tail.size() << " fault-free events run)";
+  return spec::AnomalyReport{spec::Anomaly::stuck_send, probe.partition, detail.str()};
 }
 
 WorldRunResult run_world_differential(const spec::History& history, const spec::CheckSet& checks) {
@@ -156,6 +192,10 @@ WorldRunResult run_world_differential(const spec::History& history, const spec::
   }
   r.anomalies = checker.anomalies();
   r.end_time = reference.now();
+  if (checks.stuck_send && !r.divergence) {
+    // Liveness is a claim about the reference world: the impl's agreement was checked step by step.
+    if (auto stuck = stuck_send_report(reference)) r.anomalies.push_back(std::move(*stuck));
+  }
   return r;
 }
 

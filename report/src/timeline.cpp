@@ -156,6 +156,11 @@ Involved involved_in(const Timeline& t, std::size_t report) {
         }
       }
       break;
+    case Anomaly::stuck_send:
+      for (std::size_t s = 0; s < t.sends.size(); ++s) {
+        if (t.sends[s].partition == q && t.sends[s].outcome.state == State::pending) sends.insert(s);
+      }
+      break;
     case Anomaly::nonmonotonic_send: {
       // Per producer session, every pair of sends written in the other order:
       // a send is in such a pair iff a later send of its session is at a lower
@@ -195,6 +200,15 @@ Involved involved_in(const Timeline& t, std::size_t report) {
 Timeline build_timeline(const spec::History& history, bool run_impl) {
   Timeline t;
   t.config = history.config;
+  if (run_impl && (history.config.broker.rules != spec::BrokerRules::kafka_2_5 ||
+                   history.config.client_rules != spec::ClientRules::java_2_5)) {
+    // The impl core is the reference rules only: a lockstep run of a variant would report
+    // the variant's differences as the core's bugs.
+    run_impl = false;
+    t.impl_skipped = "the impl core follows kafka-2.5 and java-2.5 only; this history names broker " +
+                     std::string(spec::name(history.config.broker.rules)) + ", client " +
+                     std::string(spec::name(history.config.client_rules));
+  }
   t.impl_ran = run_impl;
   spec::World reference(history.config);
   spec::IncrementalChecker reference_checker(history.config);
@@ -252,6 +266,7 @@ Timeline build_timeline(const spec::History& history, bool run_impl) {
     t.steps.push_back(std::move(step));
   }
   t.anomalies = reference_checker.anomalies();
+  if (auto stuck = properties::stuck_send_report(reference)) t.anomalies.push_back(std::move(*stuck));
   for (int q = 0; q < history.config.partitions; ++q) t.logs.push_back(reference.log(q));
   t.sends = reference.sends();
   for (std::size_t r = 0; r < t.anomalies.size(); ++r) t.involved.push_back(involved_in(t, r));

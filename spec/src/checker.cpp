@@ -17,12 +17,13 @@ using detail::overlaps;
 using detail::contains;
 using detail::cat;
 
-constexpr std::array<std::pair<Anomaly, std::string_view>, 5> kNames{{
+constexpr std::array<std::pair<Anomaly, std::string_view>, 6> kNames{{
     {Anomaly::duplicate, "duplicate"},
     {Anomaly::lost_write, "lost-write"},
     {Anomaly::nonmonotonic_send, "nonmonotonic-send"},
     {Anomaly::inconsistent_offsets, "inconsistent-offsets"},
     {Anomaly::failed_but_written, "failed-but-written"},
+    {Anomaly::stuck_send, "stuck-send"},
 }};
 
 
@@ -48,6 +49,7 @@ CheckSet CheckSet::only(Anomaly a) {
     case Anomaly::nonmonotonic_send: c.nonmonotonic_send = true; break;
     case Anomaly::inconsistent_offsets: c.inconsistent_offsets = true; break;
     case Anomaly::failed_but_written: c.failed_but_written = true; break;
+    case Anomaly::stuck_send: c.stuck_send = true; break;
   }
   return c;
 }
@@ -59,6 +61,7 @@ bool CheckSet::has(Anomaly a) const {
     case Anomaly::nonmonotonic_send: return nonmonotonic_send;
     case Anomaly::inconsistent_offsets: return inconsistent_offsets;
     case Anomaly::failed_but_written: return failed_but_written;
+    case Anomaly::stuck_send: return stuck_send;
   }
   return false;
 }

@@ -98,7 +98,8 @@ Status checker_violations(const World& world, Status open) {
       case Anomaly::nonmonotonic_send: set.nonmonotonic_send = true; break;
       case Anomaly::lost_write: set.lost_write = true; break;
       case Anomaly::inconsistent_offsets: set.inconsistent_offsets = true; break;
-      case Anomaly::failed_but_written: break;
+      case Anomaly::failed_but_written:
+      case Anomaly::stuck_send: break;
     }
     any = true;
   }

@@ -1,9 +1,11 @@
-// The reference sequencer (rules S1..S8 of sequencer.hpp), kept close to the
-// shape of Kafka's client so that each rule can be checked against it.
+// The reference sequencer (rules S1..S8 of sequencer.hpp, and the client
+// variants' C1..C5 of client_rules.hpp), kept close to the shape of Kafka's
+// client so that each rule can be checked against it.
 #include "idemcheck/spec/sequencer.hpp"
 
 #include <algorithm>
 #include <ostream>
+#include <utility>
 
 namespace idemcheck::spec {
 
@@ -48,6 +50,8 @@ bool by_stamp_then_sequence(const BatchStamp& a, const BatchStamp& b) {
 
 class ReferenceSequencer final : public Sequencer {
  public:
+  explicit ReferenceSequencer(ClientRules rules) : rules_(rules) {}
+
   std::string_view name() const override { return "spec"; }
 
   void set_producer_id(PidEpoch id) override { state_.current = id; }
@@ -57,6 +61,7 @@ class ReferenceSequencer final : public Sequencer {
     if (state_.current.producer_id < 0) return false;  // awaiting InitProducerId
     const PartitionSequenceState* p = find(partition);
     if (p == nullptr) return true;
+    if (pre_kip_360()) return !p->unresolved.has_value();  // C5: no second id to wait for
     const bool stale = p->stamp != state_.current;
     if (stale && !p->in_flight.empty()) return false;  // S2: don't let a new epoch overtake old batches
     return !p->unresolved.has_value();                  // S2: wait until the sequence resolves
@@ -66,6 +71,7 @@ class ReferenceSequencer final : public Sequencer {
     if (state_.current.producer_id < 0) return false;  // awaiting InitProducerId stops retries too
     const PartitionSequenceState* p = find(partition);
     const std::int64_t first = (p == nullptr || p->in_flight.empty()) ? kNoSequence : p->in_flight.front().base_sequence;
+    if (pre_kip_360() && first == kNoSequence) return true;  // C5: firstInFlightSequence is NO_SEQUENCE
     return batch.base_sequence == first;  // S3
   }
 
@@ -97,6 +103,7 @@ class ReferenceSequencer final : public Sequencer {
   }
 
   void on_success(int partition, const BatchStamp& batch, std::int64_t base_offset) override {
+    if (pre_kip_360() && batch.stamp != state_.current) return;  // C2: handleCompletedBatch ignores it
     PartitionSequenceState& p = entry(partition);
     const std::int64_t last = client_last_sequence(batch);
     if (last > p.last_acked_sequence) p.last_acked_sequence = last;  // S4: only moves up
@@ -105,6 +112,13 @@ class ReferenceSequencer final : public Sequencer {
   }
 
   bool can_retry(int partition, const BatchStamp& batch, Error error) override {
+    if (pre_kip_360()) return can_retry_2_4(partition, batch, error);
+    if (error == Error::unknown_producer_id) {
+      // 2.5.0 canRetry: the broker lost the producer's state; a batch re-stamped by the
+      // bump that answer asked for is retried as is, any other asks for a bump and retries.
+      if (!batch.reopened) request_bump(partition);
+      return true;
+    }
     if (error != Error::out_of_order_sequence_number) return retriable(error);
     const bool unresolved = has_unresolved(partition);
     if (!unresolved && (batch.reopened || !is_next_sequence(partition, batch.base_sequence))) {
@@ -115,24 +129,35 @@ class ReferenceSequencer final : public Sequencer {
   }
 
   void on_failure(int partition, const BatchStamp& batch, Error error, bool adjust) override {
-    remove_in_flight(entry(partition), batch);
-    if (error == Error::out_of_order_sequence_number || adjust) request_bump(partition);  // S6
+    if (pre_kip_360()) return on_failure_2_4(partition, batch, error, adjust);
+    PartitionSequenceState& p = entry(partition);
+    remove_in_flight(p, batch);
+    const bool sequence_error = error == Error::out_of_order_sequence_number || error == Error::unknown_producer_id;
+    if (rules_ == ClientRules::kafka_14034 && !sequence_error && adjust) {
+      mark_unresolved(p, batch);  // #13796: wait for what is in flight instead of bumping now
+      return;
+    }
+    if (sequence_error || adjust) request_bump(partition);  // S6
   }
 
   void on_expired(int partition, const BatchStamp& batch, bool in_retry) override {
+    if (pre_kip_360() && batch.stamp != state_.current) return;  // C2: handleFailedBatch ignores it
     PartitionSequenceState& p = entry(partition);
     remove_in_flight(p, batch);
-    if (in_retry) {  // S7
-      const std::int64_t next = java_int(client_last_sequence(batch) + 1);
-      p.unresolved = p.unresolved ? std::max(*p.unresolved, next) : next;
-    }
+    if (in_retry) mark_unresolved(p, batch);  // S7
   }
 
   std::vector<Restamp> begin_send_loop() override {
     // S8, first half: resolve what can be resolved.
     for (auto& [partition, p] : state_.partitions) {
       if (!p.unresolved || !p.in_flight.empty()) continue;
-      if (!is_next_sequence(partition, p.next_sequence)) request_bump(partition);
+      if (!is_next_sequence(partition, p.next_sequence)) {
+        if (pre_kip_360()) {  // C1: shouldResetProducerStateAfterResolvingSequences
+          reset_producer_id();
+          return {};
+        }
+        request_bump(partition);
+      }
       p.unresolved.reset();
     }
     // S8, second half: bump locally and re-stamp the partitions that asked.
@@ -152,10 +177,73 @@ class ReferenceSequencer final : public Sequencer {
     return restamps;
   }
 
+  std::vector<Restamp> take_restamps() override { return std::exchange(restamps_, {}); }
+
   SequencerState state() const override { return state_; }
   std::unique_ptr<Sequencer> clone() const override { return std::make_unique<ReferenceSequencer>(*this); }
 
  private:
+  bool pre_kip_360() const { return rules_ == ClientRules::java_2_4; }
+
+  // C2, C3: TransactionManager.canRetry at 2.4.0, behind Sender.canRetry's
+  // RetriableException test (a retriable error of an old-id batch fails it).
+  bool can_retry_2_4(int partition, const BatchStamp& batch, Error error) {
+    if (batch.stamp != state_.current) return false;
+    if (error == Error::out_of_order_sequence_number) {
+      return !has_unresolved(partition) && (batch.reopened || !is_next_sequence(partition, batch.base_sequence));
+    }
+    if (error == Error::unknown_producer_id) {
+      if (batch.reopened) return true;
+      PartitionSequenceState& p = entry(partition);
+      if (p.last_acked_offset < kLogStartOffset) {  // the log's head went: restart from 0, same id and epoch
+        std::int64_t sequence = 0;
+        for (BatchStamp& b : p.in_flight) {
+          b.base_sequence = sequence;
+          b.reopened = true;
+          sequence = increment_sequence(sequence, b.record_count);
+          restamps_.push_back(Restamp{partition, b});
+        }
+        p.next_sequence = sequence;
+        p.last_acked_sequence = -1;
+        return true;
+      }
+      return false;
+    }
+    return retriable(error);
+  }
+
+  // C1, C2, C4: TransactionManager.handleFailedBatch at 2.4.0.
+  void on_failure_2_4(int partition, const BatchStamp& batch, Error error, bool adjust) {
+    if (batch.stamp != state_.current) return;
+    if (error == Error::out_of_order_sequence_number || error == Error::unknown_producer_id) {
+      reset_producer_id();
+      return;
+    }
+    PartitionSequenceState& p = entry(partition);
+    remove_in_flight(p, batch);
+    if (!adjust || p.next_sequence - batch.record_count < 0) return;
+    p.next_sequence -= batch.record_count;  // adjustSequencesDueToFailedBatch
+    for (BatchStamp& b : p.in_flight) {
+      if (b.base_sequence < batch.base_sequence || b.base_sequence - batch.record_count < 0) continue;
+      b.base_sequence -= batch.record_count;
+      b.reopened = true;
+      restamps_.push_back(Restamp{partition, b});
+    }
+  }
+
+  // C1: TransactionManager.resetProducerId. The world sees the id gone and sends InitProducerId.
+  void reset_producer_id() {
+    state_.current = PidEpoch{};
+    state_.partitions.clear();
+    state_.partitions_to_rewrite.clear();
+    state_.epoch_bump_required = false;
+  }
+
+  static void mark_unresolved(PartitionSequenceState& p, const BatchStamp& batch) {
+    const std::int64_t next = java_int(client_last_sequence(batch) + 1);
+    p.unresolved = p.unresolved ? std::max(*p.unresolved, next) : next;
+  }
+
   const PartitionSequenceState* find(int partition) const {
     const auto it = state_.partitions.find(partition);
     return it == state_.partitions.end() ? nullptr : &it->second;
@@ -206,11 +294,19 @@ class ReferenceSequencer final : public Sequencer {
     return p.in_flight;
   }
 
+  // The broker's log start offset as the client reads it from an error answer: the world
+  // never deletes records (client_rules.hpp, simplifications).
+  static constexpr std::int64_t kLogStartOffset = 0;
+
+  ClientRules rules_;
   SequencerState state_;
+  std::vector<Restamp> restamps_;
 };
 
 }  // namespace
 
-std::unique_ptr<Sequencer> make_reference_sequencer() { return std::make_unique<ReferenceSequencer>(); }
+std::unique_ptr<Sequencer> make_reference_sequencer(ClientRules rules) { return std::make_unique<ReferenceSequencer>(rules); }
+
+std::unique_ptr<Sequencer> make_reference_sequencer() { return make_reference_sequencer(ClientRules::java_2_5); }
 
 }  // namespace idemcheck::spec

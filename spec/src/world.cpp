@@ -167,7 +167,7 @@ struct World::State {
     pr.outstanding.assign(static_cast<std::size_t>(config.brokers), {});
     pr.drain_index.assign(static_cast<std::size_t>(config.brokers), 0);
     pr.awaiting_producer_id = false;
-    pr.sequencer = idempotent() ? components.sequencer() : nullptr;
+    pr.sequencer = idempotent() ? components.sequencer(config.client_rules) : nullptr;
     if (pr.sequencer) assign_producer_id(p, config.initial_epoch);
   }
 
@@ -282,7 +282,19 @@ struct World::State {
     }
     // canRetry: evaluated in Kafka's order, the sequencer last.
     bool retry = !reached_delivery_timeout(b) && b.reenqueues < c.retries && !b.done;
-    if (retry) retry = pr.sequencer ? pr.sequencer->can_retry(b.partition, b.stamp, error) : retriable(error);
+    if (retry && pr.sequencer) {
+      retry = pr.sequencer->can_retry(b.partition, b.stamp, error);
+      apply_restamps(p);
+    } else if (retry) {
+      retry = retriable(error);
+    }
+    if (!retry && error == Error::duplicate_sequence_number && pr.sequencer) {
+      // The broker has written the batch but no longer knows where: the client
+      // reports success without an offset (Sender.completeBatch, every version).
+      pr.sequencer->on_success(b.partition, b.stamp, -1);
+      finish(p, b, SendOutcome{SendOutcome::State::acknowledged, -1, Error::none});
+      return;
+    }
     if (retry) {
       // Sender.reenqueueBatch -> ProducerBatch.reenqueued(now).
       ++b.reenqueues;
@@ -301,8 +313,31 @@ struct World::State {
     // failBatch: handleFailedBatch runs only if completeExceptionally()
     // succeeds, that is only for a batch that is not done yet.
     if (b.done) return;
-    if (pr.sequencer) pr.sequencer->on_failure(b.partition, b.stamp, error, b.reenqueues < c.retries);
+    if (pr.sequencer) {
+      pr.sequencer->on_failure(b.partition, b.stamp, error, b.reenqueues < c.retries);
+      apply_restamps(p);
+    }
     finish(p, b, SendOutcome{SendOutcome::State::failed, -1, error});
+  }
+
+  // New stamps the sequencer gave in-flight batches outside the start of a loop (java-2.4's
+  // startSequencesAtBeginning and adjustSequencesDueToFailedBatch), onto the world's batches.
+  void apply_restamps(int p) {
+    Producer& pr = producers[static_cast<std::size_t>(p)];
+    for (const Restamp& r : pr.sequencer->take_restamps()) restamp(p, r);
+  }
+
+  void restamp(int p, const Restamp& r) {
+    Producer& pr = producers[static_cast<std::size_t>(p)];
+    auto it = pr.batches.find(r.batch.batch_id);
+    if (it == pr.batches.end()) return;
+    it->second.stamp = r.batch;
+    Effect e{Effect::Kind::batch_restamped};
+    e.producer = p;
+    e.partition = r.partition;
+    e.batch = r.batch.batch_id;
+    e.stamp = r.batch;
+    emit(e);
   }
 
   // Fail every request outstanding on the connection (client side of a break
@@ -397,17 +432,7 @@ struct World::State {
     Producer& pr = producers[static_cast<std::size_t>(p)];
     if (!pr.sequencer) return;
     const PidEpoch before = pr.sequencer->current();
-    for (const Restamp& r : pr.sequencer->begin_send_loop()) {
-      auto it = pr.batches.find(r.batch.batch_id);
-      if (it == pr.batches.end()) continue;
-      it->second.stamp = r.batch;
-      Effect e{Effect::Kind::batch_restamped};
-      e.producer = p;
-      e.partition = r.partition;
-      e.batch = r.batch.batch_id;
-      e.stamp = r.batch;
-      emit(e);
-    }
+    for (const Restamp& r : pr.sequencer->begin_send_loop()) restamp(p, r);
     if (pr.sequencer->current() != before) {
       Effect e{Effect::Kind::epoch_bumped};
       e.producer = p;
@@ -858,7 +883,7 @@ struct World::State {
 };
 
 Components reference_components() {
-  return Components{make_reference_partition, make_reference_sequencer};
+  return Components{make_reference_partition, [](ClientRules rules) { return make_reference_sequencer(rules); }};
 }
 
 std::string check_world_config(const WorldConfig& c) {

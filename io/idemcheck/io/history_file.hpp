@@ -47,6 +47,7 @@ struct HistoryFile {
   int partitions = 1;
   int brokers = 1;
   std::int32_t initial_epoch = 0;
+  spec::ClientRules client_rules = spec::ClientRules::java_2_5;  ///< "client_rules"; the broker's are broker.rules
   spec::ProducerSettings producer;       ///< by Kafka property name, as given
   bool allow_unsafe_in_flight = false;   ///< model only: idempotence with more than 5 in flight
   spec::BrokerConfig broker;

@@ -91,7 +91,8 @@ struct ClaimBudget {
 };
 
 /// Check a claim: run histories until one violates it (then shrink it) or the
-/// budget is spent.
+/// budget is spent. A claim whose world names a rule variant runs without the
+/// differential (the impl core has the reference rules only).
 ClaimResult check_claim(const Claim& claim, const ClaimBudget& budget);
 
 }  // namespace idemcheck::properties

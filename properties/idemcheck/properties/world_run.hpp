@@ -77,8 +77,12 @@ struct WorldRunResult {
   std::int64_t end_time = 0;                   ///< the reference world's logical time after the last event
 };
 
-/// Run on the reference world only.
+/// Run on the reference world only. With checks.stuck_send, the liveness check
+/// (spec/liveness.hpp) runs after the last event.
 WorldRunResult run_world(const spec::History& history, const spec::CheckSet& checks);
+
+/// The stuck-send report of the liveness check on `world` as it is, or none when it is live.
+std::optional<spec::AnomalyReport> stuck_send_report(const spec::World& world);
 /// Run on the reference world and the impl world in lockstep.
 WorldRunResult run_world_differential(const spec::History& history, const spec::CheckSet& checks);
 

@@ -66,16 +66,19 @@ struct Involved {
 struct Timeline {
   spec::WorldConfig config;
   bool impl_ran = false;
+  std::string impl_skipped;  ///< why the impl world did not run although asked (a rule variant), else empty
   std::vector<Step> steps;
   std::optional<std::size_t> first_divergence;  ///< first step where spec and impl disagree
   std::optional<std::size_t> first_anomaly;     ///< first step after which the reference shows an anomaly
-  std::vector<spec::AnomalyReport> anomalies;   ///< reference, after the last step (every check on)
+  std::vector<spec::AnomalyReport> anomalies;   ///< reference, after the last step (every check on, liveness too)
   std::vector<std::vector<spec::LoggedBatch>> logs;  ///< reference, per partition, after the last step
   std::vector<spec::SendRecord> sends;          ///< reference, after the last step
   std::vector<Involved> involved;               ///< per anomaly report
 };
 
-/// Replay `history`; `run_impl` also runs the impl world in lockstep.
+/// Replay `history`; `run_impl` also runs the impl world in lockstep, unless the
+/// history names a rule variant the impl core does not have (then `impl_skipped`
+/// says so). The anomalies after the last step include the liveness check's.
 /// Requires a valid history (io::to_history() makes one).
 Timeline build_timeline(const spec::History& history, bool run_impl = true);
 

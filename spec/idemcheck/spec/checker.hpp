@@ -13,6 +13,8 @@
 //   failed-but-written    a record whose send failed with an error that does not
 //                         admit a write (not a timeout, a disconnect or
 //                         NOT_ENOUGH_REPLICAS_AFTER_APPEND) is in the log
+//   stuck-send            (liveness, checked by liveness.hpp, not here) a send
+//                         still has no outcome long after the faults stopped
 //
 // Records are identified by their application and number, so two producers
 // sending "the same records" (send-same) or a restarted producer re-sending
@@ -46,7 +48,14 @@
 namespace idemcheck::spec {
 
 /// The anomalies the checker knows.
-enum class Anomaly : std::uint8_t { duplicate, lost_write, nonmonotonic_send, inconsistent_offsets, failed_but_written };
+enum class Anomaly : std::uint8_t {
+  duplicate,
+  lost_write,
+  nonmonotonic_send,
+  inconsistent_offsets,
+  failed_but_written,
+  stuck_send,  ///< liveness (liveness.hpp): never reported by find_anomalies, which reads one moment
+};
 
 /// Jepsen-style name: "duplicate", "lost-write", ...
 std::string_view name(Anomaly);
@@ -73,6 +82,9 @@ struct CheckSet {
   /// Narrow failed-but-written to sends that failed on their first and only
   /// attempt (an earlier attempt of a retried send may have been written).
   bool failed_single_attempt_only = false;
+  /// The liveness check (liveness.hpp): off unless asked for, since it runs the world on
+  /// after the history; the checkers here ignore it, run_world and explore run it.
+  bool stuck_send = false;
   /// Only this one anomaly.
   static CheckSet only(Anomaly a);
   [[nodiscard]] bool has(Anomaly a) const;

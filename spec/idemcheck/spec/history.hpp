@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "idemcheck/spec/broker_types.hpp"
+#include "idemcheck/spec/client_rules.hpp"
 #include "idemcheck/spec/partition_model.hpp"
 #include "idemcheck/spec/producer_config.hpp"
 
@@ -76,6 +77,7 @@ struct WorldConfig {
   BrokerConfig broker;
   ProducerConfig producer;
   std::int32_t initial_epoch = 0;  ///< epoch InitProducerId hands out (a model parameter, to reach exhaustion)
+  ClientRules client_rules = ClientRules::java_2_5;  ///< the producers' sequence rules (client_rules.hpp)
   friend bool operator==(const WorldConfig&, const WorldConfig&) = default;
 };
 

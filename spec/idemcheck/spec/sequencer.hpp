@@ -58,6 +58,7 @@
 #include <vector>
 
 #include "idemcheck/spec/broker_types.hpp"
+#include "idemcheck/spec/client_rules.hpp"
 
 namespace idemcheck::spec {
 
@@ -144,6 +145,11 @@ class Sequencer {
 
   /// S8: the start of a sender loop. Returns the new stamps of re-stamped batches.
   virtual std::vector<Restamp> begin_send_loop() = 0;
+  /// New stamps that can_retry or on_failure gave in-flight batches (client
+  /// variants before KIP-360 re-stamp there, not at the start of a loop), in
+  /// the order given; the list is empty afterwards. The caller applies them
+  /// to its batches after each of those calls.
+  virtual std::vector<Restamp> take_restamps() { return {}; }
 
   /// The whole observable state.
   [[nodiscard]] virtual SequencerState state() const = 0;
@@ -151,7 +157,10 @@ class Sequencer {
   [[nodiscard]] virtual std::unique_ptr<Sequencer> clone() const = 0;
 };
 
-/// The reference sequencer: maps and sets, written to be read against Kafka.
+/// The reference sequencer: maps and sets, written to be read against Kafka,
+/// following the client variant `rules` (client_rules.hpp).
+std::unique_ptr<Sequencer> make_reference_sequencer(ClientRules rules);
+/// The reference sequencer of the default variant, java-2.5.
 std::unique_ptr<Sequencer> make_reference_sequencer();
 
 /// Java's int arithmetic on sequences, which the client uses.

@@ -279,7 +279,8 @@ struct WorldObservation {
 /// The pluggable parts.
 struct Components {
   std::function<std::unique_ptr<BrokerPartition>(const BrokerConfig&)> partition;
-  std::function<std::unique_ptr<Sequencer>()> sequencer;
+  /// A producer's sequencer, following the client variant of the world's config.
+  std::function<std::unique_ptr<Sequencer>(ClientRules)> sequencer;
 };
 
 /// The reference model's components.
