@@ -30,6 +30,8 @@ int run_explore_command(const Args& args, std::FILE* out, std::FILE* err);
 int run_shrink_report_command(const Args& args, std::FILE* out, std::FILE* err);
 /// `idemcheck replay FILE`: replay a history file on spec and impl, print its timeline (--html: chart).
 int run_replay_command(const Args& args, std::FILE* out, std::FILE* err);
+/// `idemcheck matrix`: every rule-variant pair against every idempotent claim.
+int run_matrix_command(const Args& args, std::FILE* out, std::FILE* err);
 /// `idemcheck mutate`: the seeded-bug campaign (needs the `mutants` build).
 int run_mutate_command(const Args& args, std::FILE* out, std::FILE* err);
 

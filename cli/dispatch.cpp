@@ -25,6 +25,7 @@ const char* kUsage =
     "  explore  search a world configured with Kafka's properties for a violation\n"
     "  shrink-report  how well counterexamples shrink (generic vs history-aware)\n"
     "  mutate   the seeded-bug campaign: does the suite catch every seeded bug?\n"
+    "  matrix   rule variants (broker x client) against every idempotent claim\n"
     "\n"
     "idemcheck SUBCOMMAND --help describes each.\n";
 
@@ -55,6 +56,7 @@ int run_idemcheck(Args args, std::FILE* out, std::FILE* err) {
     if (sub == "explore") return run_explore_command(args, out, err);
     if (sub == "shrink-report") return run_shrink_report_command(args, out, err);
     if (sub == "mutate") return run_mutate_command(args, out, err);
+    if (sub == "matrix") return run_matrix_command(args, out, err);
   } catch (const std::exception& e) {
     fmt::print(err, "idemcheck: internal error: {}\n", e.what());
     return 3;
