@@ -18,11 +18,13 @@
 #include "idemcheck/io/history_file.hpp"
 #include "idemcheck/report/html_chart.hpp"
 #include "idemcheck/report/timeline.hpp"
+#include "headless_chromium.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace idemcheck;
+using namespace idemcheck::testing_chromium;
 
 // Without idempotence: the first attempt is written, its ack is lost, the
 // request times out, the retry is written again.
@@ -45,19 +47,6 @@ const char* kDuplicate = R"({
   "expect": {"anomalies": ["duplicate"], "spec_impl_agree": true}
 })";
 
-std::optional<std::string> find_chromium() {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return std::nullopt;
-  for (const char* name : {"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}) {
-    std::istringstream dirs(path);
-    for (std::string dir; std::getline(dirs, dir, ':');) {
-      const fs::path candidate = fs::path(dir.empty() ? "." : dir) / name;
-      if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    }
-  }
-  return std::nullopt;
-}
-
 struct TempDir {
   fs::path path;
   TempDir() {
@@ -69,30 +58,6 @@ struct TempDir {
     if (!path.empty()) fs::remove_all(path, ec);
   }
 };
-
-std::string chromium_command(const std::string& chromium, const fs::path& profile, const std::string& action,
-                             const fs::path& page) {
-  return "timeout 120 '" + chromium + "' --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-         "--disable-background-networking --disable-component-update --disable-sync --user-data-dir='" +
-         profile.string() + "' " + action + " --window-size=1400,1000 'file://" + page.string() + "' 2>/dev/null";
-}
-
-std::string run_capture(const std::string& command) {
-  std::string out;
-  FILE* p = ::popen(command.c_str(), "r");
-  if (p == nullptr) return out;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  ::pclose(p);
-  return out;
-}
-
-std::size_t count(const std::string& hay, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) ++n;
-  return n;
-}
 
 // Width and height from a PNG's IHDR chunk, if the file is a PNG.
 std::optional<std::pair<std::uint32_t, std::uint32_t>> png_size(const std::string& bytes) {

@@ -5,9 +5,6 @@
 // replay command). The page test skips when Chromium is not installed.
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -17,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "idemcheck/properties/variant_matrix.hpp"
+#include "headless_chromium.hpp"
 #include "idemcheck/report/matrix_render.hpp"
 
 namespace idemcheck {
@@ -24,6 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using properties::RulePair;
+using namespace testing_chromium;
 using B = spec::BrokerRules;
 using C = spec::ClientRules;
 
@@ -89,36 +88,6 @@ TEST(VariantMatrix, EverySendCompletesIsViolatedAndShorterOn45) {
 
 // --- the page ---------------------------------------------------------------------
 
-std::optional<std::string> find_chromium() {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return std::nullopt;
-  for (const char* name : {"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}) {
-    std::istringstream dirs(path);
-    for (std::string dir; std::getline(dirs, dir, ':');) {
-      const fs::path candidate = fs::path(dir.empty() ? "." : dir) / name;
-      if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    }
-  }
-  return std::nullopt;
-}
-
-std::string run_capture(const std::string& command) {
-  std::string out;
-  FILE* p = ::popen(command.c_str(), "r");
-  if (p == nullptr) return out;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  ::pclose(p);
-  return out;
-}
-
-std::size_t count(const std::string& hay, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) ++n;
-  return n;
-}
-
 report::MatrixReport small_report() {
   report::MatrixReport r;
   r.claims = {&claim("idempotence-no-reorder"), &claim("idempotence-no-lost-write")};
@@ -152,11 +121,7 @@ TEST(VariantMatrix, BrowserBuildsThePage) {
   const report::MatrixReport r = small_report();
   const fs::path page = dir / "matrix.html";
   std::ofstream(page) << report::matrix_html(r);
-  const std::string dom = run_capture("timeout 120 '" + *chromium +
-                                      "' --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-                                      "--disable-background-networking --disable-component-update --disable-sync "
-                                      "--user-data-dir='" + (dir / "profile").string() + "' --dump-dom 'file://" +
-                                      page.string() + "' 2>/dev/null");
+  const std::string dom = run_capture(chromium_command(*chromium, dir / "profile", "--dump-dom", page));
   std::error_code ec;
   fs::remove_all(dir, ec);
   ASSERT_NE(dom.find("<table class=\"matrix\">"), std::string::npos) << dom.substr(0, 2000);

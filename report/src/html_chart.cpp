@@ -1,5 +1,7 @@
 #include "idemcheck/report/html_chart.hpp"
 
+#include "html_escape.hpp"
+
 #include <algorithm>
 #include <array>
 #include <map>
@@ -13,19 +15,7 @@ namespace {
 
 using EK = spec::Effect::Kind;
 
-std::string esc(std::string_view s) {
-  std::string out;
-  for (const char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string esc(std::string_view s) { return detail::html_escape(s); }
 
 template <class T>
 std::string str(const T& v) {

@@ -4,6 +4,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "html_escape.hpp"
 #include "idemcheck/spec/checker.hpp"
 
 namespace idemcheck::report {
@@ -12,6 +13,7 @@ namespace {
 
 using properties::MatrixCell;
 using properties::MatrixRow;
+using detail::html_escape;
 
 std::string pad(std::string s, std::size_t width) {
   if (s.size() < width) s.append(width - s.size(), ' ');
@@ -38,20 +40,6 @@ std::string cell_detail(const MatrixCell& cell) {
     os << "holds for " << r.histories << " histories";
   }
   return os.str();
-}
-
-std::string html_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 std::string cell_class(const MatrixCell& cell) {
