@@ -194,17 +194,10 @@ class ReferenceSequencer final : public Sequencer {
     }
     if (error == Error::unknown_producer_id) {
       if (batch.reopened) return true;
-      PartitionSequenceState& p = entry(partition);
-      if (p.last_acked_offset < kLogStartOffset) {  // the log's head went: restart from 0, same id and epoch
-        std::int64_t sequence = 0;
-        for (BatchStamp& b : p.in_flight) {
-          b.base_sequence = sequence;
-          b.reopened = true;
-          sequence = increment_sequence(sequence, b.record_count);
-          restamps_.push_back(Restamp{partition, b});
-        }
-        p.next_sequence = sequence;
-        p.last_acked_sequence = -1;
+      if (entry(partition).last_acked_offset < kLogStartOffset) {
+        // The log's head went: restart from 0. Under 2.4 every tracked batch has the current id
+        // and epoch (a reset drops the rest), so "same id and epoch" is the current one.
+        for (const BatchStamp& b : start_at_beginning(partition, state_.current)) restamps_.push_back(Restamp{partition, b});
         return true;
       }
       return false;

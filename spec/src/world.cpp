@@ -273,11 +273,7 @@ struct World::State {
     leave_in_flight_list(pr, b);
     const ProducerConfig& c = config.producer;
     if (error == Error::none) {
-      // handleCompletedBatch runs before batch.complete(), so even the late
-      // success of a batch that is done (expired while its request was in
-      // flight) reaches the sequencer (Sender.java completeBatch(batch, response)).
-      if (pr.sequencer) pr.sequencer->on_success(b.partition, b.stamp, offset);
-      finish(p, b, SendOutcome{SendOutcome::State::acknowledged, offset, Error::none});
+      acknowledge(p, b, offset);
       return;
     }
     // canRetry: evaluated in Kafka's order, the sequencer last.
@@ -291,8 +287,7 @@ struct World::State {
     if (!retry && error == Error::duplicate_sequence_number && pr.sequencer) {
       // The broker has written the batch but no longer knows where: the client
       // reports success without an offset (Sender.completeBatch, every version).
-      pr.sequencer->on_success(b.partition, b.stamp, -1);
-      finish(p, b, SendOutcome{SendOutcome::State::acknowledged, -1, Error::none});
+      acknowledge(p, b, -1);
       return;
     }
     if (retry) {
@@ -318,6 +313,15 @@ struct World::State {
       apply_restamps(p);
     }
     finish(p, b, SendOutcome{SendOutcome::State::failed, -1, error});
+  }
+
+  // Sender.completeBatch(batch, response): handleCompletedBatch runs before batch.complete(),
+  // so even the late success of a batch that is done (expired while its request was in flight)
+  // reaches the sequencer.
+  void acknowledge(int p, ProducerBatch& b, std::int64_t offset) {
+    Producer& pr = producers[static_cast<std::size_t>(p)];
+    if (pr.sequencer) pr.sequencer->on_success(b.partition, b.stamp, offset);
+    finish(p, b, SendOutcome{SendOutcome::State::acknowledged, offset, Error::none});
   }
 
   // New stamps the sequencer gave in-flight batches outside the start of a loop (java-2.4's
