@@ -5,7 +5,7 @@
 #   ci/fuzz.sh              30 s per target (what CI runs)
 #   ci/fuzz.sh 3600         an hour per target
 #   ci/fuzz.sh 600 snapshot only the named targets (history_file, snapshot,
-#                           properties, mutation_report)
+#                           properties, mutation_report, wire)
 # New inputs that reach new code go to build/fuzz/corpus-work/<target>/ (the
 # committed corpus is only read; copy an interesting input there by hand).
 # A crash, a sanitizer report or a failed round trip writes the input to
@@ -17,7 +17,7 @@ seconds="${1:-30}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(history_file snapshot properties mutation_report)
+  targets=(history_file snapshot properties mutation_report wire)
 fi
 "$(dirname "$0")/install-deps.sh"
 cmake --preset fuzz >/dev/null

@@ -32,6 +32,8 @@ int run_shrink_report_command(const Args& args, std::FILE* out, std::FILE* err);
 int run_replay_command(const Args& args, std::FILE* out, std::FILE* err);
 /// `idemcheck matrix`: every rule-variant pair against every idempotent claim.
 int run_matrix_command(const Args& args, std::FILE* out, std::FILE* err);
+/// `idemcheck clients`: real Kafka clients against the wire front end, under seeded fault schedules.
+int run_clients_command(const Args& args, std::FILE* out, std::FILE* err);
 /// `idemcheck mutate`: the seeded-bug campaign (needs the `mutants` build).
 int run_mutate_command(const Args& args, std::FILE* out, std::FILE* err);
 

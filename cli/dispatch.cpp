@@ -26,6 +26,7 @@ const char* kUsage =
     "  shrink-report  how well counterexamples shrink (generic vs history-aware)\n"
     "  mutate   the seeded-bug campaign: does the suite catch every seeded bug?\n"
     "  matrix   rule variants (broker x client) against every idempotent claim\n"
+    "  clients  real Kafka clients (librdkafka, kafkajs) against the wire front end\n"
     "\n"
     "idemcheck SUBCOMMAND --help describes each.\n";
 
@@ -57,6 +58,7 @@ int run_idemcheck(Args args, std::FILE* out, std::FILE* err) {
     if (sub == "shrink-report") return run_shrink_report_command(args, out, err);
     if (sub == "mutate") return run_mutate_command(args, out, err);
     if (sub == "matrix") return run_matrix_command(args, out, err);
+    if (sub == "clients") return run_clients_command(args, out, err);
   } catch (const std::exception& e) {
     fmt::print(err, "idemcheck: internal error: {}\n", e.what());
     return 3;

@@ -1,6 +1,8 @@
 // `idemcheck replay FILE`: replay a saved history on the reference world and
 // the impl world in lockstep, print its timeline, optionally draw it as HTML.
 #include <filesystem>
+#include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -8,6 +10,9 @@
 #include "commands.hpp"
 #include "idemcheck/io/history_file.hpp"
 #include "idemcheck/report/html_chart.hpp"
+#include "idemcheck/report/client_run_chart.hpp"
+#include "idemcheck/clients/run.hpp"
+#include "idemcheck/clients/run_file.hpp"
 #include "idemcheck/report/timeline.hpp"
 #include "options.hpp"
 #include "timeline_text.hpp"
@@ -48,6 +53,60 @@ std::string settings_text(const io::HistoryFile& f) {
   return out;
 }
 
+// A real client's run: its timeline, and its verdicts judged again from the
+// saved log and reports (a mismatch means the file and the checker disagree).
+int replay_client_run(const std::string& path, const std::string& text, const std::optional<std::string>& html,
+                      std::FILE* out, std::FILE* err) {
+  std::string error;
+  const auto file = clients::from_json(text, error);
+  if (!file) {
+    fmt::print(err, "idemcheck replay: {}: {}\n", path, error);
+    return 2;
+  }
+  fmt::print(out, "idemcheck replay {}\n", path);
+  for (const auto& line : clients::run_header(*file)) fmt::print(out, "{}\n", line);
+  fmt::print(out, "\n");
+  const auto rows = clients::run_timeline(*file);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    fmt::print(out, "{:>5} {:>7} ms  {:<6} {}{}\n", i + 1, r.ms,
+               r.broker >= 0 ? fmt::format("b{}", r.broker) : std::string("client"), r.text, r.bad ? "  <-- !" : "");
+  }
+  fmt::print(out, "\n");
+  if (!file->fatal.empty()) fmt::print(out, "client: {}\n", file->fatal);
+  if (const auto d = clients::first_deviation(file->trace)) {
+    fmt::print(out, "conformance: {} at Produce #{} (p{}): {}\n", d->rule, d->request, d->partition, d->detail);
+  } else {
+    fmt::print(out, "conformance: every stamp is one the model's producer would send (C1..C5)\n");
+  }
+  clients::DriverResult driver;
+  driver.reports = file->reports;
+  driver.fatal = file->fatal;
+  const int acks = file->settings.client_defaults ? -1 : file->settings.acks;
+  const auto again = clients::judge(file->logs, driver, file->app, acks);
+  if (again.empty()) {
+    fmt::print(out, "anomalies: none\n");
+  } else {
+    fmt::print(out, "anomalies:\n");
+    for (const auto& a : again) fmt::print(out, "  {}\n", str(a));
+  }
+  const bool ok = again == file->anomalies;
+  if (!ok) fmt::print(out, "MISMATCH: the file records {} anomaly report(s), the checker finds {}\n",
+                      file->anomalies.size(), again.size());
+  if (html) {
+    const std::string page = report::client_run_chart(*file, std::filesystem::path(path).filename().string());
+    std::ofstream f(*html, std::ios::binary);
+    f << page;
+    if (!f) {
+      fmt::print(err, "idemcheck replay: cannot write '{}'\n", *html);
+      return 2;
+    }
+    fmt::print(out, "chart written to {}\n", *html);
+  }
+  fmt::print(out, "{}\n", ok ? "OK" : "FAILED");
+  return ok ? 0 : 1;
+}
+
 }  // namespace
 
 int run_replay_command(const Args& args, std::FILE* out, std::FILE* err) {
@@ -66,6 +125,12 @@ int run_replay_command(const Args& args, std::FILE* out, std::FILE* err) {
     return 2;
   }
   const std::string path = o.positional.front();
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    if (in) text << in.rdbuf();
+    if (in && clients::is_run_file(text.str())) return replay_client_run(path, text.str(), o.value("--html"), out, err);
+  }
   const auto loaded = io::load_history_file(path);
   if (const auto* e = std::get_if<io::LoadError>(&loaded)) {
     fmt::print(err, "idemcheck replay: {}: {}\n", path, e->describe());

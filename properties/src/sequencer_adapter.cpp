@@ -79,6 +79,7 @@ impl::ClientError to_impl(spec::Error e) {
     case spec::Error::duplicate_sequence_number:
     case spec::Error::unknown_producer_id:
       return static_cast<impl::ClientError>(static_cast<std::int16_t>(e));
+    case spec::Error::not_persisted: break;  // a real client's report, never a sequencer's input
   }
   refuse("error code unknown to the adapter: " + std::to_string(static_cast<int>(e)));
 }

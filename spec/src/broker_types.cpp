@@ -17,6 +17,7 @@ std::string_view name(Error e) {
     case Error::not_enough_replicas: return "NOT_ENOUGH_REPLICAS";
     case Error::not_enough_replicas_after_append: return "NOT_ENOUGH_REPLICAS_AFTER_APPEND";
     case Error::delivery_timeout: return "DELIVERY_TIMEOUT";
+    case Error::not_persisted: return "NOT_PERSISTED";
     case Error::out_of_order_sequence_number: return "OUT_OF_ORDER_SEQUENCE_NUMBER";
     case Error::invalid_producer_epoch: return "INVALID_PRODUCER_EPOCH";
     case Error::invalid_record: return "INVALID_RECORD";

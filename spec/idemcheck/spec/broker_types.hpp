@@ -50,6 +50,8 @@ enum class Error : std::int16_t {
   unknown_producer_id = 59,              ///< broker variant: no state for the producer (Kafka 1.0.0 to 2.4)
   invalid_record = 87,
   delivery_timeout = -100,               ///< client: delivery.timeout.ms passed (Kafka's TimeoutException)
+  not_persisted = -101,                  ///< a real client: failed, and it says the record was never written
+                                         ///< (librdkafka's RD_KAFKA_MSG_STATUS_NOT_PERSISTED); never in the world
 };
 
 /// Whether the Java client treats the error as retriable (a RetriableException).
