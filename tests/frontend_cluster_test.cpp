@@ -50,13 +50,21 @@ wire::Bytes produce(std::int32_t corr, int partition, const wire::Bytes& records
   return request(wire::ApiKey::produce, 7, corr, wire::encode(p, 7));
 }
 
+// The body of a reply's answer to a request of `key` at `version`, decoded by `decode`.
+template <class Decode>
+auto reply_body(const frontend::Reply& r, std::int16_t key, std::int16_t version, Decode decode)
+    -> decltype(decode(wire::ByteView{}, version)) {
+  if (!r.response) return {std::nullopt, "no answer"};
+  const wire::ByteView frame(r.response->data() + 4, r.response->size() - 4);
+  const auto h = wire::decode_response_header(key, version, frame);
+  if (!h) return {std::nullopt, h.error};
+  return decode(frame.subspan(h.value->body_offset), version);
+}
+
 wire::ProducePartitionResponse answer(const frontend::Reply& r) {
   EXPECT_TRUE(r.response.has_value());
   if (!r.response) return {};
-  const wire::ByteView frame(r.response->data() + 4, r.response->size() - 4);
-  const auto h = wire::decode_response_header(0, 7, frame);
-  EXPECT_TRUE(h) << h.error;
-  const auto p = wire::decode_produce_response(frame.subspan(h.value->body_offset), 7);
+  const auto p = reply_body(r, 0, 7, wire::decode_produce_response);
   EXPECT_TRUE(p) << p.error;
   if (!p || p.value->topics.empty() || p.value->topics[0].partitions.empty()) return {};
   return p.value->topics[0].partitions[0];
@@ -73,11 +81,10 @@ TEST(FrontendCluster, ApiVersionsOffersTheCodecsVersionsAndFetch4) {
   Cluster cluster(config());
   const auto r = cluster.handle(0, 1, request(wire::ApiKey::api_versions, 3, 7, wire::encode(wire::ApiVersionsRequest{"t", "1"}, 3)), 0);
   ASSERT_TRUE(r.response);
-  const wire::ByteView frame(r.response->data() + 4, r.response->size() - 4);
-  const auto h = wire::decode_response_header(18, 3, frame);
+  const auto h = wire::decode_response_header(18, 3, wire::ByteView(r.response->data() + 4, r.response->size() - 4));
   ASSERT_TRUE(h);
   EXPECT_EQ(h.value->correlation_id, 7);
-  const auto a = wire::decode_api_versions_response(frame.subspan(h.value->body_offset), 3);
+  const auto a = reply_body(r, 18, 3, wire::decode_api_versions_response);
   ASSERT_TRUE(a) << a.error;
   EXPECT_EQ(a.value->error_code, ec::none);
   bool fetch = false, produce3 = false;
@@ -98,10 +105,7 @@ TEST(FrontendCluster, AnUnknownApiVersionsVersionIsAnsweredInTheV0Layout) {
   auto framed = wire::frame_request(h, {});
   const auto r2 = cluster.handle(0, 1, wire::Bytes(framed.begin() + 4, framed.end()), 0);
   ASSERT_TRUE(r2.response);
-  const wire::ByteView frame(r2.response->data() + 4, r2.response->size() - 4);
-  const auto rh = wire::decode_response_header(18, 0, frame);
-  ASSERT_TRUE(rh);
-  const auto a = wire::decode_api_versions_response(frame.subspan(rh.value->body_offset), 0);
+  const auto a = reply_body(r2, 18, 0, wire::decode_api_versions_response);
   ASSERT_TRUE(a) << a.error;
   EXPECT_EQ(a.value->error_code, ec::unsupported_version);
   EXPECT_FALSE(a.value->api_keys.empty());
@@ -114,9 +118,7 @@ TEST(FrontendCluster, MetadataShowsEveryBrokerAndRoundRobinLeaders) {
   m.topics = std::vector<std::string>{"idemcheck", "other"};
   const auto r = cluster.handle(1, 1, request(wire::ApiKey::metadata, 4, 3, wire::encode(m, 4)), 0);
   ASSERT_TRUE(r.response);
-  const wire::ByteView frame(r.response->data() + 4, r.response->size() - 4);
-  const auto h = wire::decode_response_header(3, 4, frame);
-  const auto md = wire::decode_metadata_response(frame.subspan(h.value->body_offset), 4);
+  const auto md = reply_body(r, 3, 4, wire::decode_metadata_response);
   ASSERT_TRUE(md) << md.error;
   ASSERT_EQ(md.value->brokers.size(), 3u);
   EXPECT_EQ(md.value->brokers[2].port, 9002);
@@ -135,9 +137,7 @@ TEST(FrontendCluster, InitProducerIdAlwaysGivesANewIdAtEpochZero) {
     q.producer_epoch = 0;
     const auto r = cluster.handle(0, 1, request(wire::ApiKey::init_producer_id, 4, 5, wire::encode(q, 4)), 0);
     ASSERT_TRUE(r.response);
-    const wire::ByteView frame(r.response->data() + 4, r.response->size() - 4);
-    const auto h = wire::decode_response_header(22, 4, frame);
-    const auto a = wire::decode_init_producer_id_response(frame.subspan(h.value->body_offset), 4);
+    const auto a = reply_body(r, 22, 4, wire::decode_init_producer_id_response);
     ASSERT_TRUE(a) << a.error;
     EXPECT_EQ(a.value->producer_epoch, 0);
     ids.push_back(a.value->producer_id);

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "idemcheck/spec/history.hpp"
+
 namespace idemcheck::clients {
 
 namespace {
@@ -284,16 +286,7 @@ std::optional<RunFile> from_json(const std::string& text, std::string& error) {
       d.reported = r.at("reported").get<bool>();
       d.offset = r.at("offset").get<std::int64_t>();
       const std::string err = r.at("error").get<std::string>();
-      d.error = spec::Error::none;
-      bool known = err == "NONE";
-      for (int code = -101; code <= 100 && !known; ++code) {
-        const auto e = static_cast<spec::Error>(code);
-        if (spec::name(e) == err && err != "UNKNOWN_ERROR") {
-          d.error = e;
-          known = true;
-        }
-      }
-      if (!known) {
+      if (!spec::parse_error(err, d.error)) {
         error = "unknown error name '" + err + "' in a report";
         return std::nullopt;
       }

@@ -98,6 +98,15 @@ struct Cluster::State {
     return trace.back();
   }
 
+  // An event about request `h` (its key, version and correlation id).
+  TraceEvent& emit_request(TraceKind k, std::int64_t now, int broker, std::uint64_t conn, const wire::RequestHeader& h) {
+    TraceEvent& e = emit(k, now, broker, conn);
+    e.api_key = h.api_key;
+    e.api_version = h.api_version;
+    e.correlation_id = h.correlation_id;
+    return e;
+  }
+
   wire::Bytes api_versions(const wire::RequestHeader& h, wire::ByteView body) {
     wire::ApiVersionsResponse r;
     const auto all = wire::supported_versions();
@@ -299,14 +308,8 @@ struct Cluster::State {
       e.text = describe(*fault);
       if (auto early = before(*fault, broker, conn, now, req)) return *early;
     }
-    TraceEvent ev;
-    ev.kind = TraceKind::produce;
-    ev.ms = now;
-    ev.broker = broker;
-    ev.connection = conn;
-    ev.api_key = h.api_key;
-    ev.api_version = h.api_version;
-    ev.correlation_id = h.correlation_id;
+    // Nothing else enters the trace while the batches are handled, so the reference stays valid.
+    TraceEvent& ev = emit_request(TraceKind::produce, now, broker, conn, h);
     ev.number = number;
     ev.value = req.acks;
     const bool zombie = fault && fault->kind == FaultKind::zombie;
@@ -333,7 +336,6 @@ struct Cluster::State {
       }
       resp.topics.push_back(std::move(tr));
     }
-    trace.push_back(std::move(ev));
     Reply r;
     if (req.acks == 0) {
       r.close = any_error;  // K5: no answer with acks=0; an error closes the connection
@@ -353,12 +355,7 @@ struct Cluster::State {
   }
 
   Reply reject(int broker, std::uint64_t conn, std::int64_t now, const wire::RequestHeader* h, std::string why) {
-    TraceEvent& e = emit(TraceKind::rejected, now, broker, conn);
-    if (h) {
-      e.api_key = h->api_key;
-      e.api_version = h->api_version;
-      e.correlation_id = h->correlation_id;
-    }
+    TraceEvent& e = h ? emit_request(TraceKind::rejected, now, broker, conn, *h) : emit(TraceKind::rejected, now, broker, conn);
     e.text = std::move(why);
     Reply r;
     r.close = true;
@@ -404,10 +401,7 @@ Reply Cluster::handle(int broker, std::uint64_t conn, wire::ByteView frame, std:
   if (!parsed) return s.reject(broker, conn, now, nullptr, "malformed request header: " + parsed.error);
   const wire::RequestHeader& h = parsed.value->header;
   if (h.api_key == key(ApiKey::api_versions)) {
-    TraceEvent& e = s.emit(TraceKind::request, now, broker, conn);
-    e.api_key = h.api_key;
-    e.api_version = h.api_version;
-    e.correlation_id = h.correlation_id;
+    s.emit_request(TraceKind::request, now, broker, conn, h);
     const auto body = frame.subspan(std::min(parsed.value->body_offset, frame.size()));
     Reply r;
     r.response = s.api_versions(h, body);
@@ -417,12 +411,7 @@ Reply Cluster::handle(int broker, std::uint64_t conn, wire::ByteView frame, std:
     return s.reject(broker, conn, now, &h, "unsupported API key or version");
   }
   const auto body = frame.subspan(parsed.value->body_offset);
-  if (h.api_key != key(ApiKey::produce)) {
-    TraceEvent& e = s.emit(TraceKind::request, now, broker, conn);
-    e.api_key = h.api_key;
-    e.api_version = h.api_version;
-    e.correlation_id = h.correlation_id;
-  }
+  if (h.api_key != key(ApiKey::produce)) s.emit_request(TraceKind::request, now, broker, conn, h);
   Reply r;
   switch (static_cast<ApiKey>(h.api_key)) {
     case ApiKey::metadata: {

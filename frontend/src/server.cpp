@@ -97,11 +97,9 @@ struct FrontEnd::Impl {
     conns.erase(it);
   }
 
+  // A response frame's correlation id: the int32 after its size.
   static std::int32_t correlation_of(const wire::Bytes& frame) {
-    if (frame.size() < 8) return -1;
-    std::uint32_t v = 0;
-    for (int i = 4; i < 8; ++i) v = (v << 8) | static_cast<std::uint8_t>(frame[static_cast<std::size_t>(i)]);
-    return static_cast<std::int32_t>(v);
+    return frame.size() < 8 ? -1 : wire::read_frame_size(wire::ByteView(frame).subspan(4, 4));
   }
 
   void queue_out(std::uint64_t id, Conn& c, const wire::Bytes& frame) {
@@ -117,9 +115,7 @@ struct FrontEnd::Impl {
       Conn& c = it->second;
       if (!c.held.empty() || c.close_after_flush || c.muted) return true;
       if (c.in.size() < 4) return true;
-      std::uint32_t size = 0;
-      for (int i = 0; i < 4; ++i) size = (size << 8) | static_cast<std::uint8_t>(c.in[static_cast<std::size_t>(i)]);
-      const auto signed_size = static_cast<std::int32_t>(size);
+      const std::int32_t signed_size = wire::read_frame_size(wire::ByteView(c.in.data(), 4));
       if (signed_size < 0 || signed_size > kMaxFrame) {
         close_conn(id, "invalid frame size");
         return false;

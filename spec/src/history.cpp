@@ -29,7 +29,8 @@ constexpr std::array<std::pair<Event::Kind, std::string_view>, 16> kEventNames{{
     {Event::Kind::init_producer_id, "init-producer-id"},
 }};
 
-constexpr std::array<Error, 10> kErrors{Error::none,
+// Every error name(Error) prints; a history file restricts which it accepts where.
+constexpr std::array<Error, 14> kErrors{Error::none,
                                         Error::request_timed_out,
                                         Error::not_leader_or_follower,
                                         Error::network_exception,
@@ -38,7 +39,11 @@ constexpr std::array<Error, 10> kErrors{Error::none,
                                         Error::out_of_order_sequence_number,
                                         Error::invalid_producer_epoch,
                                         Error::invalid_record,
-                                        Error::delivery_timeout};
+                                        Error::delivery_timeout,
+                                        Error::invalid_request,
+                                        Error::duplicate_sequence_number,
+                                        Error::unknown_producer_id,
+                                        Error::not_persisted};
 
 }  // namespace
 
