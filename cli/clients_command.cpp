@@ -27,7 +27,10 @@ const char* kUsage =
     "after the append, leader moves, broker restarts, producer-state expiry).\n"
     "Each run is judged on the broker's log and the client's delivery reports:\n"
     "duplicate, lost-write, nonmonotonic-send, inconsistent-offsets,\n"
-    "failed-but-written, stuck-send. Prints a table per client and every finding\n"
+    "failed-but-written, stuck-send; and against the model producer: the runs\n"
+    "whose stamps break its invariants (C1..C5) and those it would not have sent\n"
+    "so given the same answers (M1..M8), each with its first deviation. Prints a\n"
+    "table per client and every finding\n"
     "with how often its schedule reproduces it (k of n reruns) and its trace,\n"
     "which `idemcheck replay` renders. Exit status: 0 the campaign ran (findings\n"
     "are results, not failures), 1 a client asked for could not run, 2 bad usage.\n"
@@ -82,7 +85,7 @@ void print_tables(const clients::CampaignResult& r, std::FILE* out) {
     if (!summary.unavailable.empty()) continue;
     fmt::print(out, "  {:<26} {:>4} {:>5} {:>14}", "configuration", "runs", "kinds", "ack/fail/pend");
     for (const auto a : kColumns) fmt::print(out, " {:>12}", spec::name(a).substr(0, 12));
-    fmt::print(out, " {:>6} {:>9}\n", "fatal", "deviate");
+    fmt::print(out, " {:>6} {:>9} {:>9}\n", "fatal", "invariant", "model");
     for (const auto& cell : r.cells) {
       if (cell.client != summary.client) continue;
       fmt::print(out, "  {:<26} {:>4} {:>5} {:>14}", cell.configuration, cell.runs, cell.kinds.size(),
@@ -92,15 +95,21 @@ void print_tables(const clients::CampaignResult& r, std::FILE* out) {
         const int n = it == cell.runs_with.end() ? 0 : it->second;
         fmt::print(out, " {:>12}", n == 0 ? std::string("-") : fmt::format("{} of {}", n, cell.runs));
       }
-      fmt::print(out, " {:>6} {:>9}\n", cell.fatal,
-                 cell.deviating == 0 ? std::string("-") : fmt::format("{} of {}", cell.deviating, cell.runs));
+      const auto count = [&](const clients::Deviations& d) {
+        return d.runs == 0 ? std::string("-") : fmt::format("{} of {}", d.runs, cell.runs);
+      };
+      fmt::print(out, " {:>6} {:>9} {:>9}\n", cell.fatal, count(cell.stamps), count(cell.model));
     }
+    const auto first = [&](const clients::Cell& cell, const clients::Deviations& d, std::string_view what) {
+      if (!d.first) return;
+      fmt::print(out, "  {}: first {} ({}, schedule seed {}, Produce #{}, p{}): {}\n", cell.configuration, what,
+                 d.first->rule, d.first_seed, d.first->request, d.first->partition, d.first->detail);
+      if (!d.trace.empty()) fmt::print(out, "    trace: {}\n", d.trace);
+    };
     for (const auto& cell : r.cells) {
-      if (cell.client == summary.client && cell.first_deviation) {
-        const auto& d = *cell.first_deviation;
-        fmt::print(out, "  {}: first deviation from the model's stamps ({}, schedule seed {}, Produce #{}, p{}): {}\n",
-                   cell.configuration, d.rule, cell.first_deviation_seed, d.request, d.partition, d.detail);
-      }
+      if (cell.client != summary.client) continue;
+      first(cell, cell.stamps, "break of the model's stamp invariants");
+      first(cell, cell.model, "request the model producer would not send");
     }
     for (const auto& cell : r.cells) {
       if (cell.client == summary.client && cell.fatal > 0) {

@@ -58,7 +58,15 @@ int run_idemcheck(Args args, std::FILE* out, std::FILE* err) {
     if (sub == "shrink-report") return run_shrink_report_command(args, out, err);
     if (sub == "mutate") return run_mutate_command(args, out, err);
     if (sub == "matrix") return run_matrix_command(args, out, err);
-    if (sub == "clients") return run_clients_command(args, out, err);
+    if (sub == "clients") {
+#ifdef IDEMCHECK_HAVE_CLIENTS
+      return run_clients_command(args, out, err);
+#else
+      fmt::print(err, "idemcheck clients: this idemcheck was built without the real-client harness "
+                      "(configured with IDEMCHECK_BUILD_CLIENTS=OFF)\n");
+      return 2;
+#endif
+    }
   } catch (const std::exception& e) {
     fmt::print(err, "idemcheck: internal error: {}\n", e.what());
     return 3;

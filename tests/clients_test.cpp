@@ -59,6 +59,7 @@ TEST_P(RealClient, WithoutFaultsEveryRecordIsAcknowledgedOnceInOrder) {
     }
     if (GetParam() == Client::librdkafka) {
       EXPECT_FALSE(r.deviation) << r.deviation->rule << ": " << r.deviation->detail;
+      EXPECT_FALSE(r.model_deviation) << r.model_deviation->rule << ": " << r.model_deviation->detail;
     }
     bool idempotent_batches = false;
     for (const auto& e : r.trace) {

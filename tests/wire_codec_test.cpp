@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <limits>
 #include <optional>
@@ -78,16 +79,17 @@ std::string show(ByteView b) {
 }
 
 // rc::check, with the size capped at 100 (the packaged RapidCheck needs it)
-// and the failure reported through GoogleTest.
-template <class Testable>
-void property(const std::string& description, Testable&& testable) {
+// and the failure reported through GoogleTest. Not a template: RapidCheck's
+// checking machinery is then compiled once for std::function instead of once
+// per property of every message type (a large share of this file's build time).
+void property(const std::string& description, const std::function<void()>& testable) {
   using namespace rc::detail;
   TestParams params = configuration().testParams;
   params.maxSize = std::min(params.maxSize, 100);
   TestMetadata metadata;
   metadata.id = description;
   metadata.description = description;
-  const TestResult result = checkTestable(std::forward<Testable>(testable), metadata, params);
+  const TestResult result = checkTestable(testable, metadata, params);
   if (!result.template is<SuccessResult>()) {
     std::ostringstream os;
     printResultMessage(result, os);

@@ -11,8 +11,8 @@
 //     --records N                records 0..N-1 [10]
 //     --partitions P             record n goes to partition n % P [1]
 //     --app A                    record n's value is the UTF-8 string "A:n" [app]
-//     --idempotent true|false    [true]
-//     --max-in-flight K          kafkajs maxInFlightRequests [5]
+//     --idempotent true|false    [kafkajs's default: false]
+//     --max-in-flight K          kafkajs maxInFlightRequests [kafkajs's default: no limit]
 //     --acks -1|1|0              [-1]
 //     --request-timeout-ms X     kafkajs requestTimeout, and the Produce timeout [30000]
 //     --retries R                kafkajs retry.retries (client and producer) [5]
@@ -114,8 +114,9 @@ const FLAGS = {
   records: { parse: integerIn(0, 10000000), fallback: '10' },
   partitions: { parse: integerIn(1, 1000000), fallback: '1' },
   app: { parse: nonEmpty, fallback: 'app' },
-  idempotent: { parse: boolean, fallback: 'true' },
-  'max-in-flight': { parse: integerIn(1, 1000000), fallback: '5' },
+  // No fallback: not given, kafkajs's own default applies (a run of the client's defaults).
+  idempotent: { parse: boolean, fallback: undefined },
+  'max-in-flight': { parse: integerIn(1, 1000000), fallback: undefined },
   acks: { parse: oneOf(['-1', '1', '0']), fallback: '-1' },
   'request-timeout-ms': { parse: integerIn(1, INT32_MAX), fallback: '30000' },
   retries: { parse: integerIn(0, Number.MAX_SAFE_INTEGER), fallback: '5' },
@@ -150,6 +151,7 @@ const parseArguments = argv => {
   const options = {}
   for (const [name, { parse, fallback }] of Object.entries(FLAGS)) {
     const text = Object.prototype.hasOwnProperty.call(given, name) ? given[name] : fallback
+    if (text === undefined) continue
     try {
       options[name] = parse(text)
     } catch (e) {

@@ -130,11 +130,23 @@ CampaignResult run_campaign(const CampaignConfig& c, const std::function<void(co
         std::set<spec::Anomaly> kinds;
         for (const auto& a : r.anomalies) kinds.insert(a.kind);
         for (const auto k : kinds) ++cell.runs_with[k];
-        if (r.deviation) {
-          if (cell.deviating++ == 0) {
-            cell.first_deviation = r.deviation;
-            cell.first_deviation_seed = schedule_seed(c.seed, client, j, i);
-          }
+        const std::uint64_t seed = schedule_seed(c.seed, client, j, i);
+        // Each run's trace goes to `trace_dir/<client>-<configuration>-<what>.json`.
+        const auto save = [&](const std::string& what) -> std::string {
+          if (c.trace_dir.empty()) return {};
+          std::filesystem::create_directories(c.trace_dir);
+          const auto path = std::filesystem::path(c.trace_dir) /
+                            (std::string(name(client)) + "-" + slug(cell.configuration) + "-" + what + ".json");
+          std::ofstream file(path);
+          file << to_json(to_run_file(rc, r, cell.configuration, seed)) << '\n';
+          return file ? path.string() : std::string();
+        };
+        // A deviation is a finding to explain too: the first of each check in a cell keeps its trace.
+        if (cell.stamps.add(r.deviation, seed)) {
+          cell.stamps.trace = save("invariant-" + r.deviation->rule);
+        }
+        if (cell.model.add(r.model_deviation, seed)) {
+          cell.model.trace = save("model-" + r.model_deviation->rule);
         }
         cell.acknowledged += r.acknowledged;
         cell.failed += r.failed;
@@ -162,7 +174,7 @@ CampaignResult run_campaign(const CampaignConfig& c, const std::function<void(co
           f.kind = seen.kind;
           f.fatal = seen.fatal;
           f.detail = seen.detail;
-          f.seed = schedule_seed(c.seed, client, j, i);
+          f.seed = seed;
           f.schedule = rc.cluster.faults;
           f.reruns = c.reruns;
           for (int k = 0; k < c.reruns; ++k) {
@@ -170,15 +182,7 @@ CampaignResult run_campaign(const CampaignConfig& c, const std::function<void(co
             ++summary.runs;
             if (seen.fatal ? !again.driver.fatal.empty() : has_kind(again, seen.kind)) ++f.reproduced;
           }
-          if (!c.trace_dir.empty()) {
-            std::filesystem::create_directories(c.trace_dir);
-            const std::string what = seen.fatal ? "fatal-error" : std::string(spec::name(seen.kind));
-            const auto path = std::filesystem::path(c.trace_dir) /
-                              (std::string(name(client)) + "-" + slug(cell.configuration) + "-" + what + ".json");
-            std::ofstream file(path);
-            file << to_json(to_run_file(rc, r, cell.configuration, f.seed)) << '\n';
-            if (file) f.trace = path.string();
-          }
+          f.trace = save(seen.fatal ? "fatal-error" : std::string(spec::name(seen.kind)));
           out.findings.push_back(std::move(f));
         }
       }

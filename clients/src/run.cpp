@@ -76,6 +76,7 @@ RunResult run_client(const RunConfig& config) {
   const int acks = config.settings.client_defaults ? -1 : config.settings.acks;
   out.anomalies = judge(out.logs, out.driver, config.app, acks);
   out.deviation = first_deviation(out.trace);
+  out.model_deviation = first_model_deviation(out.trace);
   for (const auto& r : out.driver.reports) {
     if (!r.reported) {
       ++out.pending;

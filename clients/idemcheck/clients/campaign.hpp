@@ -8,7 +8,9 @@
 // (client, configuration) shows is a finding: its first schedule is run
 // again `reruns` times (a real client keeps its own timers, so a schedule
 // need not give the same story twice) and the finding says how often it came
-// back, with the trace of its first run saved.
+// back, with the trace of its first run saved. The first run of a cell that
+// deviates from the model producer (conformance.hpp, model_replay.hpp) keeps
+// its trace too: a deviation is a finding to explain.
 #pragma once
 
 #include <cstdint>
@@ -66,6 +68,22 @@ struct Finding {
   std::string trace;   ///< the saved trace ("" if none was written)
 };
 
+/// How many runs of a cell deviate by one of the conformance checks, and the first.
+struct Deviations {
+  int runs = 0;
+  std::optional<Deviation> first;
+  std::uint64_t first_seed = 0;  ///< the schedule seed of the first deviating run
+  std::string trace;             ///< the first deviating run's saved trace ("" if none was written)
+  /// Count a run's deviation (if any) of schedule `seed`; true if it is the cell's first.
+  bool add(const std::optional<Deviation>& d, std::uint64_t seed) {
+    if (!d) return false;
+    if (runs++ > 0) return false;
+    first = d;
+    first_seed = seed;
+    return true;
+  }
+};
+
 struct Cell {
   Client client = Client::librdkafka;
   std::string configuration;
@@ -74,9 +92,8 @@ struct Cell {
   std::string first_fatal;
   std::map<spec::Anomaly, int> runs_with;  ///< per anomaly kind, how many runs showed it
   std::set<frontend::FaultKind> kinds;     ///< fault kinds that fired
-  int deviating = 0;                       ///< runs whose stamps differ from the model's (conformance.hpp)
-  std::optional<Deviation> first_deviation;
-  std::uint64_t first_deviation_seed = 0;
+  Deviations stamps;                       ///< runs whose stamps break the model's invariants (conformance.hpp)
+  Deviations model;                        ///< runs the model producer would not have sent so (model_replay.hpp)
   std::int64_t acknowledged = 0, failed = 0, pending = 0, produce_requests = 0;
 };
 

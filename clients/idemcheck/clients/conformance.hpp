@@ -37,7 +37,7 @@
 namespace idemcheck::clients {
 
 struct Deviation {
-  std::string rule;          ///< "C1" .. "C5"
+  std::string rule;          ///< "C1" .. "C5" (here), "M1" .. "M8" (model_replay.hpp)
   std::size_t trace_index = 0;
   std::int64_t request = 0;  ///< the Produce request's number (1-based)
   int partition = 0;

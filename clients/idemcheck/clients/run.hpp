@@ -20,6 +20,7 @@
 
 #include "idemcheck/clients/conformance.hpp"
 #include "idemcheck/clients/driver.hpp"
+#include "idemcheck/clients/model_replay.hpp"
 #include "idemcheck/frontend/cluster.hpp"
 #include "idemcheck/spec/checker.hpp"
 
@@ -39,7 +40,8 @@ struct RunResult {
   frontend::Trace trace;
   std::vector<std::vector<spec::LoggedBatch>> logs;
   std::vector<spec::AnomalyReport> anomalies;  ///< stuck-send included
-  std::optional<Deviation> deviation;          ///< the first stamp that differs from the model's (conformance.hpp)
+  std::optional<Deviation> deviation;          ///< the first stamp that breaks the model's invariants (conformance.hpp)
+  std::optional<Deviation> model_deviation;    ///< the first batch the model producer would not send so (model_replay.hpp)
   std::int64_t produce_requests = 0;
   std::int64_t acknowledged = 0;
   std::int64_t failed = 0;
