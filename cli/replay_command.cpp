@@ -88,11 +88,7 @@ int replay_client_run(const std::string& path, const std::string& text, const st
     fmt::print(out, "model: the reference producer, given the same answers, would have sent every batch as the "
                     "client did (M1..M8)\n");
   }
-  clients::DriverResult driver;
-  driver.reports = file->reports;
-  driver.fatal = file->fatal;
-  const int acks = file->settings.client_defaults ? -1 : file->settings.acks;
-  const auto again = clients::judge(file->logs, driver, file->app, acks);
+  const auto again = clients::judge(*file);
   if (again.empty()) {
     fmt::print(out, "anomalies: none\n");
   } else {

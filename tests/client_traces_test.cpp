@@ -89,11 +89,7 @@ TEST(ClientTraces, EveryPinnedFindingReplaysAsSaved) {
       ADD_FAILURE() << name << ": " << error;
       continue;
     }
-    clients::DriverResult driver;
-    driver.reports = file->reports;
-    driver.fatal = file->fatal;
-    const int acks = file->settings.client_defaults ? -1 : file->settings.acks;
-    const auto again = clients::judge(file->logs, driver, file->app, acks);
+    const auto again = clients::judge(*file);
     EXPECT_EQ(again, file->anomalies) << name << ": the checker no longer judges the saved run as it was judged";
     std::set<std::string> kinds;
     for (const auto& a : again) kinds.insert(std::string(spec::name(a.kind)));

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "idemcheck/spec/partition_model.hpp"
+#include "trace_records.hpp"
 
 namespace idemcheck::clients {
 
@@ -30,7 +31,10 @@ struct PartitionState {
 
 std::string show(const Records& rs) {
   std::ostringstream o;
-  for (std::size_t i = 0; i < rs.size(); ++i) o << (i ? "," : "") << 'A' << rs[i].origin << ':' << rs[i].first;
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    if (i) o << ',';
+    detail::show_record(o, rs[i]);
+  }
   return o.str();
 }
 
@@ -43,10 +47,7 @@ std::optional<Deviation> first_deviation(const frontend::Trace& trace) {
     const auto& e = trace[i];
     if (e.kind != frontend::TraceKind::produce) continue;
     for (const auto& b : e.batches) {
-      if (b.header.producer_id < 0 || b.records.empty()) continue;
-      bool known = true;
-      for (const auto& r : b.records) known = known && r.origin >= 0;
-      if (!known) continue;
+      if (!detail::idempotent_batch(b) || !detail::known_identity(b.records)) continue;
       auto deviation = [&](std::string rule, std::string detail) {
         return Deviation{std::move(rule), i, e.number, b.partition, std::move(detail)};
       };

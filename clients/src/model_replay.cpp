@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "idemcheck/spec/sequencer.hpp"
+#include "trace_records.hpp"
 
 namespace idemcheck::clients {
 
@@ -78,28 +79,26 @@ struct Appearance {
   spec::Batch first_header;
 };
 
-void show(std::ostream& o, const spec::RecordRange& r) {
-  o << 'A' << r.origin << ':' << r.first;
-  if (r.count > 1) o << ".." << r.first + r.count - 1;
-}
+using detail::known_identity;
+using detail::show_record;
 
-// As conformance.cpp names records; a long batch by its ends and size.
+// Records named as conformance.cpp names them; a long batch by its ends and size.
 std::string show(const Records& rs) {
   std::ostringstream o;
   if (rs.size() > 4) {
     std::int64_t n = 0;
     for (const auto& r : rs) n += std::max<std::int64_t>(r.count, 1);
-    show(o, rs[0]);
+    show_record(o, rs[0]);
     o << ',';
-    show(o, rs[1]);
+    show_record(o, rs[1]);
     o << ",...,";
-    show(o, rs.back());
+    show_record(o, rs.back());
     o << " (" << n << " records)";
     return o.str();
   }
   for (std::size_t i = 0; i < rs.size(); ++i) {
     if (i) o << ',';
-    show(o, rs[i]);
+    show_record(o, rs[i]);
   }
   return o.str();
 }
@@ -132,12 +131,6 @@ std::vector<RecordKey> keys_of(const Records& rs) {
   return keys;
 }
 
-bool known_identity(const Records& rs) {
-  return std::all_of(rs.begin(), rs.end(), [](const spec::RecordRange& r) { return r.origin >= 0; });
-}
-
-// The batches the replay judges: a producer id and records of known identity.
-bool judged(const BatchTrace& b) { return b.header.producer_id >= 0 && !b.records.empty(); }
 
 // Kafka's int16 error code as the model's Error; codes the model does not name
 // are non-retriable (see the header), which a cast gives them (spec::retriable).
@@ -200,7 +193,7 @@ struct Context {
         queued[e.number] = r->second;
       }
       for (const BatchTrace& b : e.batches) {
-        if (!judged(b) || !known_identity(b.records)) continue;
+        if (!detail::idempotent_batch(b) || !known_identity(b.records)) continue;
         const auto [it, inserted] = seen.try_emplace(BatchKey{b.partition, b.records}, Appearance{i, i, b.header});
         it->second.last = i;
         (void)inserted;
@@ -245,7 +238,7 @@ class Model {
   std::optional<Deviation> on_produce(std::size_t i, const TraceEvent& e) {
     send_loop();
     for (const BatchTrace& b : e.batches) {
-      if (!judged(b)) continue;
+      if (!detail::idempotent_batch(b)) continue;
       if (!known_identity(b.records)) {
         stopped_ = true;
         return std::nullopt;

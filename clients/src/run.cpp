@@ -58,6 +58,8 @@ std::vector<spec::AnomalyReport> judge(const std::vector<std::vector<spec::Logge
   return out;
 }
 
+int judged_acks(const ProducerSettings& settings) { return settings.client_defaults ? -1 : settings.acks; }
+
 RunResult run_client(const RunConfig& config) {
   frontend::ClusterConfig cluster = config.cluster;
   cluster.partitions = config.app.partitions;
@@ -73,8 +75,7 @@ RunResult run_client(const RunConfig& config) {
   out.logs = front.cluster().logs();
   out.produce_requests = front.cluster().produce_requests();
 
-  const int acks = config.settings.client_defaults ? -1 : config.settings.acks;
-  out.anomalies = judge(out.logs, out.driver, config.app, acks);
+  out.anomalies = judge(out.logs, out.driver, config.app, judged_acks(config.settings));
   out.deviation = first_deviation(out.trace);
   out.model_deviation = first_model_deviation(out.trace);
   for (const auto& r : out.driver.reports) {

@@ -72,6 +72,13 @@ RunFile to_run_file(const RunConfig& config, const RunResult& result, std::strin
   return f;
 }
 
+std::vector<spec::AnomalyReport> judge(const RunFile& f) {
+  DriverResult driver;
+  driver.reports = f.reports;
+  driver.fatal = f.fatal;
+  return judge(f.logs, driver, f.app, judged_acks(f.settings));
+}
+
 RunConfig rerun_config(const RunFile& f) {
   RunConfig c;
   c.client = f.client;

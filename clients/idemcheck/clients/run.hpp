@@ -56,6 +56,9 @@ std::vector<spec::SendRecord> sends_of(const DriverResult& driver, const Applica
 std::vector<spec::AnomalyReport> judge(const std::vector<std::vector<spec::LoggedBatch>>& logs,
                                        const DriverResult& driver, const Application& app, int acks);
 
+/// The acks the checker reads for these settings (-1 for the client's defaults: both default to all).
+int judged_acks(const ProducerSettings& settings);
+
 /// Run once. Throws std::invalid_argument for a config the cluster rejects,
 /// std::runtime_error if the front end cannot listen.
 RunResult run_client(const RunConfig& config);

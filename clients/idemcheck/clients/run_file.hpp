@@ -44,6 +44,10 @@ RunFile to_run_file(const RunConfig& config, const RunResult& result, std::strin
 /// The config that runs the file's schedule again.
 RunConfig rerun_config(const RunFile& file);
 
+/// The verdicts on a saved run, judged again from its log and reports (what
+/// `replay` compares with the file's own).
+std::vector<spec::AnomalyReport> judge(const RunFile& file);
+
 std::string to_json(const RunFile& file);
 /// Parse; on failure `error` says why and the result is empty.
 std::optional<RunFile> from_json(const std::string& text, std::string& error);
