@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "idemcheck/properties/broker_check.hpp"
 #include "idemcheck/properties/broker_differential.hpp"
 #include "idemcheck/properties/search.hpp"
 #include "options.hpp"
@@ -128,6 +129,13 @@ int run_check_command(const Args& args, std::FILE* out, std::FILE* err) {
                  d.spec_side, d.impl_side, ops.str());
       fmt::print(out, "  settings: cached batches {}, producer.id.expiration.ms {}, snapshot keeps window {}\n",
                  h.config.window, h.config.producer_id_expiration_ms, h.config.snapshot_keeps_window);
+      // The drawn history is long; the shortest op list that still diverges is what a reader debugs.
+      const auto shrunk = properties::shrink_broker_history(h, properties::impl_core());
+      const auto& sd = shrunk.divergence;
+      fmt::print(out, "  shrunk to {} ops ({} replays): spec and impl disagree on the {} at step {}\n{}",
+                 shrunk.history.ops.size(), shrunk.replays, sd.what, sd.step,
+                 properties::format_ops(shrunk.history, sd.step));
+      fmt::print(out, "  operation: {}\n  spec: {}\n  impl: {}\n", sd.operation, sd.spec_side, sd.impl_side);
       fmt::print(out, "  replay: idemcheck check --seed {} --history {} --max-size {}{}\n", seed, i, size_cap,
                  set_args);
       return 1;

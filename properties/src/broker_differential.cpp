@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "idemcheck/properties/broker_adapters.hpp"
+#include "idemcheck/properties/broker_check.hpp"
 
 namespace idemcheck::properties {
 
@@ -113,9 +114,9 @@ struct ImplSide {
 
 class Interpreter {
  public:
-  explicit Interpreter(const BrokerHistory& h)
-      : config_(h.config), hash_classes_(h.hash_classes), spec_(spec::make_reference_partition(h.config)) {
-    impls_.push_back(ImplSide{make_impl_partition_hashed(h.config, h.hash_classes), "impl", 0, 0});
+  Interpreter(const BrokerHistory& h, const CoreUnderTest& core)
+      : core_(core), config_(h.config), hash_classes_(h.hash_classes), spec_(spec::make_reference_partition(h.config)) {
+    impls_.push_back(ImplSide{core_.make(h.config, h.hash_classes), core_.name, 0, 0});
   }
 
   BrokerRunResult run(const std::vector<BrokerOp>& ops) {
@@ -169,8 +170,9 @@ class Interpreter {
     auto count = [&](BrokerCase c) { ++cov.counts[static_cast<std::size_t>(c)]; };
     const ImplSide& from = impls_.back();
     const CopyHow how = op.arg == 1 ? CopyHow::assign : CopyHow::construct;
-    ImplSide copy{copy_impl_partition(*from.partition, how), "", from.generation + 1, ++copies_};
-    copy.label = "impl copy " + std::to_string(copy.number) + " (copy-" +
+    ImplSide copy{core_.copy ? core_.copy(*from.partition, how) : from.partition->clone(), "", from.generation + 1,
+                  ++copies_};
+    copy.label = core_.name + " copy " + std::to_string(copy.number) + " (copy-" +
                  (how == CopyHow::assign ? "assigned" : "constructed") + " from " +
                  (from.generation == 0 ? std::string("the original") : "copy " + std::to_string(from.number)) +
                  " at step " + std::to_string(step_) + ")";
@@ -200,7 +202,7 @@ class Interpreter {
       case K::partial_overlap: {
         Slot& s = started(op.producer);
         const std::int64_t back = op.kind == K::retry_evicted ? config_.window + op.arg : op.arg;
-        if (static_cast<std::int64_t>(s.written.size()) < back) {
+        if (back < 1 || static_cast<std::int64_t>(s.written.size()) < back) {
           sent = batch(s, s.epoch, s.next_sequence, op.records);  // nothing that old yet: a plain append
           effective = K::append_next;
           break;
@@ -443,6 +445,7 @@ class Interpreter {
     if (written && b.record_count > 65'535) count(BrokerCase::large_batch);
   }
 
+  const CoreUnderTest& core_;
   spec::BrokerConfig config_;
   int hash_classes_ = 0;
   std::unique_ptr<spec::BrokerPartition> spec_;
@@ -458,8 +461,13 @@ class Interpreter {
 
 }  // namespace
 
+BrokerRunResult run_broker_differential(const BrokerHistory& history, const CoreUnderTest& core) {
+  return Interpreter(history, core).run(history.ops);
+}
+
 BrokerRunResult run_broker_differential(const BrokerHistory& history) {
-  return Interpreter(history).run(history.ops);
+  static const CoreUnderTest impl = impl_core();
+  return run_broker_differential(history, impl);
 }
 
 }  // namespace idemcheck::properties

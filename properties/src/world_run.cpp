@@ -166,10 +166,15 @@ std::optional<spec::AnomalyReport> stuck_send_report(const spec::World& world) {
 }
 
 WorldRunResult run_world_differential(const spec::History& history, const spec::CheckSet& checks) {
+  return run_world_differential(history, checks, impl_components());
+}
+
+WorldRunResult run_world_differential(const spec::History& history, const spec::CheckSet& checks,
+                                      const spec::Components& components) {
   WorldRunResult r;
   r.coverage.histories = 1;
   spec::World reference(history.config);
-  spec::World optimized(history.config, impl_components());
+  spec::World optimized(history.config, components);
   spec::IncrementalChecker checker(history.config, checks);
   PathCounter paths;
   for (std::size_t i = 0; i < history.events.size(); ++i) {

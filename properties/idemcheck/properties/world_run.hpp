@@ -85,5 +85,10 @@ WorldRunResult run_world(const spec::History& history, const spec::CheckSet& che
 std::optional<spec::AnomalyReport> stuck_send_report(const spec::World& world);
 /// Run on the reference world and the impl world in lockstep.
 WorldRunResult run_world_differential(const spec::History& history, const spec::CheckSet& checks);
+/// Run on the reference world and a world built from `components` (a core
+/// under test as the broker: a user's class, a subprocess) in lockstep,
+/// compared after every event as the impl world is.
+WorldRunResult run_world_differential(const spec::History& history, const spec::CheckSet& checks,
+                                      const spec::Components& components);
 
 }  // namespace idemcheck::properties
