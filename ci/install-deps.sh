@@ -9,7 +9,8 @@ packages=(
   librapidcheck-dev libgtest-dev libgmock-dev libz3-dev libfmt-dev libbenchmark-dev nlohmann-json3-dev
   libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes for clang (the fuzz preset, ci/fuzz.sh)
   chromium  # tests/html_render_test renders the replay chart headless (skips without it)
-  librdkafka-dev  # the C client under test against the wire front end
+  librdkafka-dev  # the C client under test against the wire front end, and its mock cluster (conform)
+  python3  # the example core in another language (examples/python-core, ci/cores.sh)
 )
 
 missing=()

@@ -34,6 +34,10 @@ int run_replay_command(const Args& args, std::FILE* out, std::FILE* err);
 int run_matrix_command(const Args& args, std::FILE* out, std::FILE* err);
 /// `idemcheck clients`: real Kafka clients against the wire front end, under seeded fault schedules.
 int run_clients_command(const Args& args, std::FILE* out, std::FILE* err);
+/// `idemcheck conform`: the broker differential over the wire, against a running broker.
+int run_conform_command(const Args& args, std::FILE* out, std::FILE* err);
+/// `idemcheck conform --core CMD`: a dedup core in a subprocess (core_command.cpp).
+int run_conform_core_command(const Args& args, std::FILE* out, std::FILE* err);
 /// `idemcheck mutate`: the seeded-bug campaign (needs the `mutants` build).
 int run_mutate_command(const Args& args, std::FILE* out, std::FILE* err);
 

@@ -27,6 +27,8 @@ const char* kUsage =
     "  mutate   the seeded-bug campaign: does the suite catch every seeded bug?\n"
     "  matrix   rule variants (broker x client) against every idempotent claim\n"
     "  clients  real Kafka clients (librdkafka, kafkajs) against the wire front end\n"
+    "  conform  check any dedup core: a running broker over the wire (--bootstrap),\n"
+    "           or a core in any language as a subprocess (--core)\n"
     "\n"
     "idemcheck SUBCOMMAND --help describes each.\n";
 
@@ -58,6 +60,7 @@ int run_idemcheck(Args args, std::FILE* out, std::FILE* err) {
     if (sub == "shrink-report") return run_shrink_report_command(args, out, err);
     if (sub == "mutate") return run_mutate_command(args, out, err);
     if (sub == "matrix") return run_matrix_command(args, out, err);
+    if (sub == "conform") return run_conform_command(args, out, err);
     if (sub == "clients") {
 #ifdef IDEMCHECK_HAVE_CLIENTS
       return run_clients_command(args, out, err);

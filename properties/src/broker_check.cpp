@@ -106,6 +106,22 @@ ShrunkHistory shrink_broker_history(const BrokerHistory& failing, const CoreUnde
         return shrinkers::OpListVerdict{true, r.divergence->step};
       };
   out.history.ops = shrinkers::shrink_op_list<BrokerOp>(failing.ops, still_fails, simpler, stats);
+  // Producer slots renumbered in order of first use (one producer reads as
+  // slot 0): a per-op simplification cannot move all of one producer's ops.
+  {
+    BrokerHistory renumbered = out.history;
+    std::vector<int> slot_of(kProducerSlots, -1);
+    int next = 0;
+    for (BrokerOp& op : renumbered.ops) {
+      auto& s = slot_of[static_cast<std::size_t>(op.producer)];
+      if (s < 0) s = next++;
+      op.producer = s;
+    }
+    if (renumbered.ops != out.history.ops) {
+      ++stats.candidates;
+      if (run_broker_differential(renumbered, core).divergence) out.history = std::move(renumbered);
+    }
+  }
   // The impl table's own hash reads more plainly than a colliding one, when the divergence does not need it.
   if (out.history.hash_classes != 0) {
     BrokerHistory plain = out.history;
@@ -131,7 +147,7 @@ BrokerCheckResult check_broker_core(const CoreUnderTest& core, const BrokerCheck
   BrokerCheckResult result;
   const auto gen = gen_broker_history();
   const int size_cap = std::clamp(options.max_size, 1, 100);
-  for (std::uint64_t i = 0; i < options.histories; ++i) {
+  for (std::uint64_t i = options.first; i - options.first < options.histories; ++i) {
     BrokerHistory h = gen(rc::Random(history_seed(options.seed, i)), history_size(i, size_cap)).value();
     if (options.pin) options.pin(h.config);
     h = restrict_to(std::move(h), core);

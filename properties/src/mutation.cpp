@@ -23,6 +23,7 @@
 #include "idemcheck/properties/world_gen.hpp"
 #include "idemcheck/properties/world_run.hpp"
 #include "idemcheck/shrinkers/history_shrinker.hpp"
+#include "idemcheck/shrinkers/op_list_shrinker.hpp"
 #include "idemcheck/spec/checker.hpp"
 #include "idemcheck/spec/world.hpp"
 
@@ -64,35 +65,18 @@ class BugScope {
 };
 
 // ---------------------------------------------------------------------------
-// Greedy list shrinking for the op lists (broker, sequencer): remove halves,
-// quarters, ... down to single elements, from the front, until no removal
-// keeps the failure or the candidate budget is spent.
+// The op lists (broker, sequencer) go through the shared list shrinker
+// (blocks, then single ops), with no per-op simplification: the campaign
+// reports lengths, and a shorter list is all it needs.
 
 template <class T, class Fails>
 std::vector<T> shrink_list(std::vector<T> items, const Fails& fails, std::uint64_t max_candidates) {
-  std::uint64_t candidates = 0;
-  bool progress = true;
-  while (progress && candidates < max_candidates) {
-    progress = false;
-    for (std::size_t chunk = std::max<std::size_t>(1, items.size() / 2);; chunk /= 2) {
-      for (std::size_t start = 0; start < items.size() && candidates < max_candidates;) {
-        std::vector<T> candidate;
-        candidate.reserve(items.size());
-        candidate.insert(candidate.end(), items.begin(), items.begin() + static_cast<std::ptrdiff_t>(start));
-        const std::size_t end = std::min(items.size(), start + chunk);
-        candidate.insert(candidate.end(), items.begin() + static_cast<std::ptrdiff_t>(end), items.end());
-        ++candidates;
-        if (fails(candidate)) {
-          items = std::move(candidate);
-          progress = true;
-        } else {
-          start += chunk;
-        }
-      }
-      if (chunk <= 1) break;
-    }
-  }
-  return items;
+  shrinkers::OpListShrinkStats stats;
+  const std::function<shrinkers::OpListVerdict(const std::vector<T>&)> verdict = [&](const std::vector<T>& c) {
+    return shrinkers::OpListVerdict{fails(c), std::nullopt};
+  };
+  const std::function<std::vector<T>(const T&)> none = [](const T&) { return std::vector<T>{}; };
+  return shrinkers::shrink_op_list<T>(std::move(items), verdict, none, stats, max_candidates);
 }
 
 // ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -14,7 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "idemcheck/properties/search.hpp"
 #include "idemcheck/properties/sequencer_adapter.hpp"
+#include "idemcheck/shrinkers/op_list_shrinker.hpp"
 
 namespace idemcheck::properties {
 
@@ -141,10 +144,17 @@ struct TrackedBatch {
 
 class Harness {
  public:
-  Harness() : ref_(spec::make_reference_sequencer()), imp_(properties::make_impl_sequencer()) {}
+  // The sequencer under test comes from `make`, asked for the variant the
+  // harness plays (java-2.5); it is named after its own name() in reports.
+  explicit Harness(const SequencerFactory& make)
+      : ref_(spec::make_reference_sequencer(spec::ClientRules::java_2_5)), imp_(make(spec::ClientRules::java_2_5)) {
+    if (!imp_) throw std::invalid_argument("the sequencer factory returned no sequencer");
+    label_ = std::string(imp_->name());
+  }
 
-  // Runs the history; returns a description of the first divergence, if any.
-  std::optional<std::string> run(const History& h, Coverage& cov) {
+  // Runs the history; returns a description of the first divergence, if any,
+  // and sets `step` to the index of the step it happened at.
+  std::optional<std::string> run(const History& h, Coverage& cov, std::optional<std::size_t>& step) {
     try {
       if (h.initial) {
         log("set_producer_id " + to_string(*h.initial));
@@ -152,9 +162,10 @@ class Harness {
         imp_->set_producer_id(*h.initial);
         if (auto d = compare_state()) return d;
       }
-      for (const Step& s : h.steps) {
+      for (std::size_t i = 0; i < h.steps.size(); ++i) {
+        step = i;
         ++cov.steps;
-        if (auto d = apply(s, cov)) return d;
+        if (auto d = apply(h.steps[i], cov)) return d;
         if (auto d = compare_state()) return d;
         if (auto d = check_harness()) return d;
       }
@@ -179,14 +190,14 @@ class Harness {
     os << what << "\n  after " << trace_.size() << " calls; the last ones:";
     const std::size_t from = trace_.size() > 12 ? trace_.size() - 12 : 0;
     for (std::size_t i = from; i < trace_.size(); ++i) os << "\n    " << i << ": " << trace_[i];
-    os << "\n  spec state: " << describe(ref_->state()) << "\n  impl state: " << describe(imp_->state());
+    os << "\n  spec state: " << describe(ref_->state()) << "\n  " << label_ << " state: " << describe(imp_->state());
     return os.str();
   }
 
   template <class T>
   std::optional<std::string> compare(const char* what, const T& a, const T& b) const {
     if (a == b) return std::nullopt;
-    return fail(std::string(what) + " differs: spec " + to_string(a) + ", impl " + to_string(b));
+    return fail(std::string(what) + " differs: spec " + to_string(a) + ", " + label_ + " " + to_string(b));
   }
 
   std::optional<std::string> compare_state() const {
@@ -379,7 +390,7 @@ class Harness {
         log("clone");
         ref_ = ref_->clone();
         imp_ = imp_->clone();
-        if (imp_->name() != "impl" || ref_->name() != "spec") return fail("clone changed the name");
+        if (imp_->name() != label_ || ref_->name() != "spec") return fail("clone changed the name");
         return std::nullopt;
       }
     }
@@ -399,6 +410,7 @@ class Harness {
 
   std::unique_ptr<spec::Sequencer> ref_;
   std::unique_ptr<spec::Sequencer> imp_;
+  std::string label_;
   std::array<std::vector<TrackedBatch>, kPartitions.size()> in_flight_;
   std::uint64_t next_batch_id_ = 1;
   std::int64_t next_offset_ = 0;
@@ -456,12 +468,103 @@ std::vector<SequencerCase> SequencerCoverage::missing() const {
   return out;
 }
 
-SequencerRunResult run_sequencer_differential(const SequencerHistory& history) {
+SequencerRunResult run_sequencer_differential(const SequencerHistory& history, const SequencerFactory& make) {
   SequencerRunResult r;
   r.coverage.histories = 1;
-  Harness harness;
-  r.divergence = harness.run(history, r.coverage);
+  Harness harness(make);
+  std::optional<std::size_t> step;
+  r.divergence = harness.run(history, r.coverage, step);
+  if (r.divergence) r.step = step;
   return r;
+}
+
+SequencerRunResult run_sequencer_differential(const SequencerHistory& history) {
+  static const SequencerFactory impl = [](spec::ClientRules) { return make_impl_sequencer(); };
+  return run_sequencer_differential(history, impl);
+}
+
+namespace {
+std::vector<SequencerStep> simpler_steps(const SequencerStep& s) {
+  // Simplest first: the shrinker keeps the first variant that still diverges.
+  std::vector<SequencerStep> out;
+  auto add = [&](SequencerStep v) {
+    if (!(v == s) && std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+  };
+  SequencerStep v = s;
+  if (s.records != 1) {
+    v.records = 1;
+    add(v);
+  }
+  v = s;
+  if (s.partition_choice != 0) {
+    v.partition_choice = 0;
+    add(v);
+  }
+  v = s;
+  if (s.batch_choice != 0) {
+    v.batch_choice = 0;
+    add(v);
+  }
+  v = s;
+  if (s.flag) {
+    v.flag = false;
+    add(v);
+  }
+  return out;
+}
+}  // namespace
+
+SequencerCheckResult check_sequencer(const SequencerFactory& make, const SequencerCheckOptions& options) {
+  SequencerCheckResult result;
+  const auto gen = gen_sequencer_history(options.min_length, options.max_length);
+  for (std::uint64_t i = 0; i < options.histories; ++i) {
+    // The generator fixes its own sizes (every choice is drawn at size 100),
+    // so the history depends on the seed alone.
+    const SequencerHistory h = gen(rc::Random(history_seed(options.seed, i)), 100).value();
+    const SequencerRunResult run = run_sequencer_differential(h, make);
+    result.coverage.merge(run.coverage);
+    if (!run.divergence) continue;
+    SequencerCheckFailure failure;
+    failure.index = i;
+    failure.original = h;
+    failure.shrunk = h;
+    failure.divergence = *run.divergence;
+    failure.step = run.step;
+    if (options.shrink) {
+      shrinkers::OpListShrinkStats stats;
+      const std::function<shrinkers::OpListVerdict(const std::vector<SequencerStep>&)> still_fails =
+          [&](const std::vector<SequencerStep>& steps) {
+            SequencerHistory candidate = h;
+            candidate.steps = steps;
+            const SequencerRunResult r = run_sequencer_differential(candidate, make);
+            return shrinkers::OpListVerdict{r.divergence.has_value(), r.step};
+          };
+      failure.shrunk.steps = shrinkers::shrink_op_list<SequencerStep>(h.steps, still_fails, simpler_steps, stats);
+      const SequencerRunResult last = run_sequencer_differential(failure.shrunk, make);
+      if (last.divergence) {
+        failure.divergence = *last.divergence;
+        failure.step = last.step;
+      } else {
+        // Only a sequencer whose answers depend on more than its calls gets here.
+        failure.shrunk = h;
+      }
+      failure.replays = stats.candidates + 1;
+    }
+    result.failure = std::move(failure);
+    break;
+  }
+  return result;
+}
+
+std::string format_steps(const SequencerHistory& history, std::size_t last) {
+  std::ostringstream os;
+  if (history.initial) os << "    start: set_producer_id " << *history.initial << "\n";
+  for (std::size_t k = 0; k <= last && k < history.steps.size(); ++k) {
+    os << "    " << k << ": ";
+    showValue(history.steps[k], os);
+    os << "\n";
+  }
+  return os.str();
 }
 
 rc::Gen<SequencerHistory> gen_sequencer_history(int min_length, int max_length) {

@@ -87,6 +87,7 @@ ShrunkHistory shrink_broker_history(const BrokerHistory& failing, const CoreUnde
 /// Settings of a check.
 struct BrokerCheckOptions {
   std::uint64_t seed = 1;
+  std::uint64_t first = 0;  ///< the index of the first history (a replay of history i: first i, histories 1)
   std::uint64_t histories = 500;
   int max_size = 100;  ///< <= 100 (the packaged RapidCheck's limit)
   /// Applied to every drawn history's config after drawing (pinned settings).
@@ -108,7 +109,7 @@ struct BrokerCheckResult {
   std::optional<BrokerCheckFailure> failure;
 };
 
-/// Draw `histories` histories from `seed` and play each on `core` until one diverges; shrink it.
+/// Draw histories first .. first + histories - 1 from `seed` and play each on `core` until one diverges; shrink it.
 BrokerCheckResult check_broker_core(const CoreUnderTest& core, const BrokerCheckOptions& options);
 
 /// The history's ops, one per line ("  3: retry_recent p1 arg 2 records 1"), up to and including `last`.

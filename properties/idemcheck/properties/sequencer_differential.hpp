@@ -8,13 +8,16 @@
 // batches, drains a new batch only when the sequencer allows it, marks a
 // batch "in retry" once a retry was allowed and drains such a batch again
 // (on_drained) when the sequencer allows it. It counts the interesting paths
-// it reached.
+// it reached. The sequencer under test is impl's, or any made by a
+// SequencerFactory (a user's class, through the conformance kit).
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -90,11 +93,58 @@ struct SequencerCoverage {
 /// The result of playing one history.
 struct SequencerRunResult {
   std::optional<std::string> divergence;  ///< the first disagreement, with the last calls and both states
+  /// With a divergence: the index of the step it happened at (none: at the initial set_producer_id).
+  std::optional<std::size_t> step;
   SequencerCoverage coverage;
 };
 
+/// Makes a fresh sequencer under test for a client variant. The differential
+/// asks for java-2.5 only (the variant its harness plays); a sequencer that
+/// follows one variant may ignore the argument.
+using SequencerFactory = std::function<std::unique_ptr<spec::Sequencer>(spec::ClientRules)>;
+
 /// Play `history` on the reference and the optimized sequencer, call by call.
 SequencerRunResult run_sequencer_differential(const SequencerHistory& history);
+/// Play `history` on the reference sequencer and on a fresh one from `make`,
+/// call by call; the reports name it by its name(). An exception from a call
+/// on either is a divergence (its message is reported); one from the factory
+/// propagates, and a factory that returns no sequencer throws std::invalid_argument.
+SequencerRunResult run_sequencer_differential(const SequencerHistory& history, const SequencerFactory& make);
+
+/// Settings of a sequencer check.
+struct SequencerCheckOptions {
+  std::uint64_t seed = 1;
+  std::uint64_t histories = 200;
+  int min_length = 20;   ///< calls per history, as gen_sequencer_history takes them
+  int max_length = 400;
+  bool shrink = true;
+};
+
+/// The first diverging history of a sequencer check.
+struct SequencerCheckFailure {
+  std::uint64_t index = 0;         ///< which history (reproduce with the seed and histories = index + 1)
+  SequencerHistory original;       ///< as drawn
+  SequencerHistory shrunk;         ///< a 1-minimal step list that still diverges (the original without shrink)
+  std::string divergence;          ///< the shrunk history's divergence
+  std::optional<std::size_t> step; ///< the step of the shrunk history it happened at
+  std::size_t replays = 0;         ///< runs the shrink took
+};
+
+/// The result of a whole sequencer check.
+struct SequencerCheckResult {
+  SequencerCoverage coverage;
+  std::optional<SequencerCheckFailure> failure;
+};
+
+/// Draw `histories` histories from `seed` (history i from its own seed, as
+/// the broker check does) and play each on the reference sequencer and on
+/// `make`'s until one diverges; shrink it (shrinkers::shrink_op_list, with
+/// simpler steps: one record, partition and batch choice 0, no flag).
+/// Deterministic in (seed, histories, lengths, sequencer).
+SequencerCheckResult check_sequencer(const SequencerFactory& make, const SequencerCheckOptions& options);
+
+/// The history's start and steps, one per line ("    3: can_retry(p#0 ...)"), up to and including `last`.
+std::string format_steps(const SequencerHistory& history, std::size_t last);
 
 /// A history: no producer id yet or a start (often one or two bumps from
 /// epoch exhaustion), then min_length..max_length calls (the length is
