@@ -178,9 +178,7 @@ int run_conform_core_command(const Args& args, std::FILE* out, std::FILE* err) {
     // The world with the core as its broker: every partition of every broker
     // is a process of the core; the producers run the reference sequencer.
     spec::Components components = spec::reference_components();
-    components.partition = [command, core_options](const spec::BrokerConfig& config) {
-      return process::start_core(command, config, core_options);
-    };
+    components.partition = [&core](const spec::BrokerConfig& config) { return core.make(config, 0); };
     const auto gen = properties::gen_any_world_history();
     const spec::CheckSet checks;
     const auto world_start = std::chrono::steady_clock::now();

@@ -604,9 +604,8 @@ void SubprocessPartition::require(std::string_view op) const {
   }
 }
 
-void SubprocessPartition::acknowledged(const std::string& request) {
-  state_.reset();
-  const std::string line = round_trip(request);
+std::string SubprocessPartition::ok_round_trip(const std::string& request) const {
+  std::string line = round_trip(request);
   const Json answer = Json::parse(line);
   if (const auto why = refusal(answer)) fail(request, "it could not do it: " + *why);
   try {
@@ -614,7 +613,12 @@ void SubprocessPartition::acknowledged(const std::string& request) {
   } catch (const BadAnswer& bad) {
     fail(request, "its answer " + excerpt(line) + " is not {\"ok\":true}: " + bad.why);
   }
-  journal_.push_back(Sent{request, line});
+  return line;
+}
+
+void SubprocessPartition::acknowledged(const std::string& request) {
+  state_.reset();
+  journal_.push_back(Sent{request, ok_round_trip(request)});
 }
 
 spec::AppendOutcome SubprocessPartition::append(const spec::Batch& batch) {
@@ -726,15 +730,7 @@ std::unique_ptr<spec::BrokerPartition> SubprocessPartition::clone() const {
 
 void SubprocessPartition::close() {
   if (closed_) return;
-  const std::string request = line_of(Request{{"op", "bye"}});
-  const std::string line = round_trip(request);
-  const Json answer = Json::parse(line);
-  if (const auto why = refusal(answer)) fail(request, "it could not do it: " + *why);
-  try {
-    expect_ok(answer);
-  } catch (const BadAnswer& bad) {
-    fail(request, "its answer " + excerpt(line) + " is not {\"ok\":true}: " + bad.why);
-  }
+  (void)ok_round_trip(line_of(Request{{"op", "bye"}}));
   const bool by_itself = process_->finish(kExitGrace);
   closed_ = true;
   if (!by_itself) {

@@ -165,6 +165,8 @@ class SubprocessPartition final : public spec::BrokerPartition {
 
   // One request line, one answer line; a failure kills the core and throws.
   std::string round_trip(const std::string& request) const;
+  // round_trip() of a request whose answer must be {"ok":true}; returns the answer line.
+  std::string ok_round_trip(const std::string& request) const;
   // A mutating request whose answer is {"ok":true}.
   void acknowledged(const std::string& request);
   void require(std::string_view op) const;
